@@ -1,0 +1,117 @@
+# Makefile - builds libcodeidx (static + shared), the codeidx CLI, examples and tests.
+#   make                  library, CLI and examples
+#   make check            every test (unit, integration, oracle)
+#   make check SANITIZE=address,undefined   the same under sanitizers
+#   make demo             build, index this repository with live progress, search it
+#   make install PREFIX=/usr/local DESTDIR=
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+SANITIZE ?=
+VERSION := 0.1.0
+SOVERSION := 0
+
+BUILD := build$(if $(SANITIZE),-$(subst $(comma),-,$(SANITIZE)))
+comma := ,
+
+DEPS_PC := libpcre2-8 libcjson libxxhash libbsd
+OPT ?= -O2
+CFLAGS ?= $(OPT) -g
+CX_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
+	-fPIC -pthread -Iinclude -Ilib
+ifneq ($(SANITIZE),)
+CX_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDSAN := -fsanitize=$(SANITIZE)
+endif
+LIBS := -pthread -lpcre2-8 -lxxhash -lbsd
+
+LIB_SRCS := $(sort $(shell find lib -name '*.c' ! -path 'lib/daemon/*'))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CLI_SRCS := $(sort $(wildcard cli/*.c))
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
+UNIT_SRCS := $(sort $(wildcard test/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(BUILD)/test/%)
+TEST_HELPERS := $(sort $(wildcard test/unit/helpers/*.c))
+
+STATIC := $(BUILD)/libcodeidx.a
+SHARED := $(BUILD)/libcodeidx.so.$(VERSION)
+CLI := $(BUILD)/codeidx
+
+.PHONY: all deps check unit integration demo install uninstall clean bench format
+all: $(BUILD)/.deps-ok $(STATIC) $(SHARED) $(CLI) $(EXAMPLES)
+
+$(BUILD)/.deps-ok: scripts/install-deps.sh
+	@scripts/install-deps.sh build
+	@mkdir -p $(BUILD) && touch $@
+
+$(BUILD)/lib/%.o: lib/%.c $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CX_CFLAGS) $(CFLAGS) -fvisibility=hidden -DCODEIDX_BUILDING -MMD -MP -c $< -o $@
+
+$(BUILD)/cli/%.o: cli/%.c $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CX_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(STATIC): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(SHARED): $(LIB_OBJS)
+	$(CC) -shared -Wl,-soname,libcodeidx.so.$(SOVERSION) $(LDSAN) -o $@ $^ $(LIBS)
+	ln -sf libcodeidx.so.$(VERSION) $(BUILD)/libcodeidx.so.$(SOVERSION)
+	ln -sf libcodeidx.so.$(SOVERSION) $(BUILD)/libcodeidx.so
+
+$(CLI): $(CLI_OBJS) $(STATIC)
+	$(CC) $(LDSAN) -o $@ $(CLI_OBJS) $(STATIC) $(LIBS)
+
+$(BUILD)/examples/%: examples/%.c $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CX_CFLAGS) $(CFLAGS) $(LDSAN) -o $@ $< $(STATIC) $(LIBS)
+
+$(BUILD)/test/test_%: test/unit/test_%.c $(TEST_HELPERS) $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CX_CFLAGS) $(CFLAGS) $(LDSAN) -Itest/unit -o $@ $< $(TEST_HELPERS) $(STATIC) $(LIBS) -lcmocka
+
+unit: all $(UNIT_BINS)
+	@scripts/install-deps.sh test
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
+		CODEIDX_TEST_TMP=$${TMPDIR:-/tmp} $$t; done
+
+integration: all
+	@scripts/install-deps.sh test
+	@set -e; for t in $(sort $(wildcard test/integration/*.sh)); do echo "== $$t"; \
+		BUILD=$(BUILD) bash $$t; done
+
+check: unit integration
+	@echo "make check: all tests passed ($(BUILD))"
+
+demo: all
+	@scripts/demo.sh $(CLI)
+
+bench: all
+	@scripts/install-deps.sh bench
+	@bash bench/index_bench.sh $(CLI)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 644 include/codeidx.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libcodeidx.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libcodeidx.so.$(SOVERSION)
+	ln -sf libcodeidx.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libcodeidx.so
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+		-e 's|@REQUIRES@|$(DEPS_PC)|g' pkgconfig/codeidx.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/codeidx.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/include/codeidx.h $(DESTDIR)$(PREFIX)/lib/libcodeidx.a \
+		$(DESTDIR)$(PREFIX)/lib/libcodeidx.so $(DESTDIR)$(PREFIX)/lib/libcodeidx.so.$(SOVERSION) \
+		$(DESTDIR)$(PREFIX)/lib/libcodeidx.so.$(VERSION) $(DESTDIR)$(PREFIX)/bin/codeidx \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig/codeidx.pc
+
+clean:
+	rm -rf build build-*
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,251 @@
+/*
+ * codeidx.h - public API of libcodeidx, an embeddable trigram code-search index.
+ *
+ * The header is the documentation. Conventions that hold for every function:
+ *   - Fallible functions return an int: 0 (CODEIDX_OK) on success, a negative
+ *     CODEIDX_E* code on failure. codeidx_strerror() names the code and
+ *     codeidx_error_detail() gives a message with context (which file, which offset)
+ *     for the last failing call made by the calling thread.
+ *   - Option structs start with a `version` field; always initialise them with their
+ *     *_INIT macro (or *_init function) so fields added later get their defaults.
+ *   - A callback is never called if the call that takes it fails up front.
+ *   - Strings handed to callbacks belong to the library and are valid only for the
+ *     duration of that callback; copy what you keep.
+ *   - Paths reported by the library are relative to the indexed root, '/'-separated,
+ *     and are raw bytes (not necessarily valid UTF-8).
+ */
+#ifndef CODEIDX_H
+#define CODEIDX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(CODEIDX_BUILDING) && defined(__GNUC__)
+#define CODEIDX_API __attribute__((visibility("default")))
+#else
+#define CODEIDX_API
+#endif
+
+#define CODEIDX_VERSION_MAJOR 0
+#define CODEIDX_VERSION_MINOR 1
+#define CODEIDX_VERSION_PATCH 0
+#define CODEIDX_VERSION_STRING "0.1.0"
+
+/* Returns the library's version string ("MAJOR.MINOR.PATCH"), static storage. */
+CODEIDX_API const char *codeidx_version(void);
+
+/* ---------------------------------------------------------------- errors ---- */
+
+enum codeidx_error {
+	CODEIDX_OK = 0,
+	CODEIDX_ERROR = -1,      /* internal error (a bug; please report) */
+	CODEIDX_EINVAL = -2,     /* invalid argument or option */
+	CODEIDX_ENOMEM = -3,     /* out of memory */
+	CODEIDX_EIO = -4,        /* a system call failed (detail names the file) */
+	CODEIDX_ENOINDEX = -5,   /* no index at this root (open without CREATE) */
+	CODEIDX_ECORRUPT = -6,   /* an index file is damaged or foreign */
+	CODEIDX_ELOCKED = -7,    /* another writer holds the index lock */
+	CODEIDX_ECANCELLED = -8, /* the progress callback asked to stop */
+	CODEIDX_EPATTERN = -9,   /* the search pattern does not compile */
+	CODEIDX_EVERSION = -10,  /* index written by an incompatible format version */
+	CODEIDX_ELIMIT = -11,    /* a size or count limit was exceeded */
+};
+
+/* Returns a short static description of an error code ("index is locked"). */
+CODEIDX_API const char *codeidx_strerror(int code);
+
+/* Returns the detail message of the last error raised on the calling thread, or ""
+ * if none. The string is thread-local and valid until the next library call on this
+ * thread. */
+CODEIDX_API const char *codeidx_error_detail(void);
+
+/* ----------------------------------------------------------------- handle ---- */
+
+/* An open index over one root directory. Opaque. A handle may be shared by many
+ * threads: searches and stats run concurrently; updates are serialised. */
+typedef struct codeidx codeidx;
+
+#define CODEIDX_OPEN_CREATE 0x1u /* create <root>/.codeidx/ if it does not exist */
+
+typedef struct codeidx_open_options {
+	unsigned int version; /* CODEIDX_OPEN_OPTIONS_VERSION */
+	unsigned int flags;   /* CODEIDX_OPEN_* */
+} codeidx_open_options;
+
+#define CODEIDX_OPEN_OPTIONS_VERSION 1
+#define CODEIDX_OPEN_OPTIONS_INIT {CODEIDX_OPEN_OPTIONS_VERSION, 0}
+
+/* Opens the index of the directory `root` into *out. `opts` may be NULL (defaults).
+ * Without CODEIDX_OPEN_CREATE a missing index gives CODEIDX_ENOINDEX; an index
+ * directory without a committed generation yet opens fine and is empty.
+ * A damaged manifest or segment gives CODEIDX_ECORRUPT. On failure *out is NULL.
+ * Free the handle with codeidx_close(). */
+CODEIDX_API int codeidx_open(codeidx **out, const char *root,
+			     const codeidx_open_options *opts);
+
+/* Closes a handle and frees everything it owns. NULL is a no-op. No other call may
+ * be running on the handle. */
+CODEIDX_API void codeidx_close(codeidx *idx);
+
+/* Returns the absolute, canonical root path of the handle (owned by the handle). */
+CODEIDX_API const char *codeidx_root(const codeidx *idx);
+
+/* --------------------------------------------------------------- progress ---- */
+
+/* Phases of an update, in the order they run. */
+typedef enum codeidx_phase {
+	CODEIDX_PHASE_SETUP = 0, /* walking the tree, info messages (total == 0) */
+	CODEIDX_PHASE_HASH = 1,  /* stat every candidate, hash the changed ones */
+	CODEIDX_PHASE_INDEX = 2, /* read and extract trigrams of new/changed files */
+	CODEIDX_PHASE_COMMIT = 3, /* write segment, merge, publish (info, total == 0) */
+	CODEIDX_PHASE_DONE = 4,  /* the last event of a run */
+} codeidx_phase;
+
+/* What a worker slot is doing with its file. */
+typedef enum codeidx_file_status {
+	CODEIDX_FILE_QUEUED = 0,
+	CODEIDX_FILE_STATING = 1,
+	CODEIDX_FILE_HASHING = 2,
+	CODEIDX_FILE_READING = 3,
+	CODEIDX_FILE_INDEXING = 4,
+	CODEIDX_FILE_DONE = 5,
+	CODEIDX_FILE_FAILED = 6,
+} codeidx_file_status;
+
+/* A value copy of one busy worker slot, taken when the event was made. */
+typedef struct codeidx_concurrent_file {
+	unsigned int slot;          /* worker slot id, 0 .. threads-1 */
+	const char *path;           /* relative to the root; owned by the event */
+	uint64_t size;              /* bytes */
+	codeidx_file_status status; /* what the slot is doing */
+	double seconds;             /* since the slot started this file */
+} codeidx_concurrent_file;
+
+/* One progress event. Everything, including `files` and its strings, belongs to the
+ * event and is valid only during the callback.
+ *   total == 0   : a setup or info message (see `message`);
+ *   phase HASH   : total = candidate files, current = files decided so far;
+ *   phase INDEX  : total = files to (re)index, current = files finished;
+ *   phase DONE   : the final event; current == total and n_files == 0 on success.
+ * `files` is never NULL (n_files == 0 when nothing is active). */
+typedef struct codeidx_progress {
+	codeidx_phase phase;
+	uint64_t current;            /* files finished in this phase */
+	uint64_t total;              /* files in this phase; 0 = info message */
+	uint64_t bytes_done;         /* bytes finished in this phase */
+	uint64_t bytes_total;        /* bytes in this phase (as stat'ed) */
+	double files_per_second;     /* sliding window of the last ~2 s */
+	double bytes_per_second;     /* sliding window of the last ~2 s */
+	unsigned int active_threads; /* busy slots right now (== n_files) */
+	unsigned int threads;        /* configured worker threads */
+	double elapsed_seconds;      /* since the update started */
+	double eta_seconds;          /* of this phase; < 0 when unknown */
+	const char *message;         /* human-readable info, never NULL ("" if none) */
+	const codeidx_concurrent_file *files; /* never NULL */
+	size_t n_files;
+} codeidx_progress;
+
+/* Called with each progress event. Return 0 to go on, non-zero to cancel the update.
+ * Events come from one thread (the thread that called codeidx_update), in order,
+ * never concurrently. Workers never wait for the callback: a slow callback delays the
+ * display, not the indexing. */
+typedef int (*codeidx_progress_fn)(const codeidx_progress *event, void *user);
+
+/* Returns a static lowercase name ("hash", "indexing", ...). */
+CODEIDX_API const char *codeidx_phase_name(codeidx_phase phase);
+CODEIDX_API const char *codeidx_file_status_name(codeidx_file_status status);
+
+/* ----------------------------------------------------------------- update ---- */
+
+/* Why files the walk saw were left out of the index. */
+typedef enum codeidx_skip_reason {
+	CODEIDX_SKIP_IGNORED = 0,   /* .gitignore / .git/info/exclude rule */
+	CODEIDX_SKIP_EXCLUDED = 1,  /* an `excludes` option pattern */
+	CODEIDX_SKIP_BINARY = 2,    /* a NUL byte in the first 8 KiB */
+	CODEIDX_SKIP_TOO_LARGE = 3, /* larger than max_file_size */
+	CODEIDX_SKIP_SYMLINK = 4,   /* symbolic links are never followed */
+	CODEIDX_SKIP_SPECIAL = 5,   /* fifo, socket, device */
+	CODEIDX_SKIP_FAILED = 6,    /* unreadable, or vanished during the run */
+	CODEIDX_SKIP__COUNT = 7,
+} codeidx_skip_reason;
+
+/* Returns a static name of a skip reason ("binary", "too-large", ...). */
+CODEIDX_API const char *codeidx_skip_reason_name(codeidx_skip_reason reason);
+
+#define CODEIDX_UPDATE_FULL 0x1u /* rebuild from scratch, ignoring the old index */
+
+typedef struct codeidx_update_options {
+	unsigned int version;       /* CODEIDX_UPDATE_OPTIONS_VERSION */
+	unsigned int flags;         /* CODEIDX_UPDATE_* */
+	unsigned int threads;       /* worker threads; 0 = online CPUs */
+	uint64_t max_file_size;     /* larger files are skipped; 0 = default (16 MiB) */
+	const char *const *excludes; /* extra gitignore-style patterns, may be NULL */
+	size_t n_excludes;
+	codeidx_progress_fn progress; /* may be NULL */
+	void *progress_user;
+	unsigned int progress_interval_ms; /* throttle; 0 = one event per finished file */
+} codeidx_update_options;
+
+#define CODEIDX_UPDATE_OPTIONS_VERSION 1
+#define CODEIDX_DEFAULT_MAX_FILE_SIZE (16u << 20)
+#define CODEIDX_UPDATE_OPTIONS_INIT \
+	{CODEIDX_UPDATE_OPTIONS_VERSION, 0, 0, 0, NULL, 0, NULL, NULL, 100}
+
+/* What one update did. */
+typedef struct codeidx_update_result {
+	unsigned int version;     /* CODEIDX_UPDATE_RESULT_VERSION */
+	uint64_t generation;      /* the generation now live */
+	uint64_t files_new;       /* indexed for the first time */
+	uint64_t files_changed;   /* content changed: re-indexed */
+	uint64_t files_touched;   /* metadata changed, same content: not re-indexed */
+	uint64_t files_unchanged; /* decided by size, mtime and inode alone */
+	uint64_t files_deleted;   /* gone, renamed away, or now skipped */
+	uint64_t bytes_indexed;   /* content bytes read in the index phase */
+	uint64_t segments_written; /* 0 when nothing changed */
+	uint64_t segments_merged;  /* segments folded into one by the merge policy */
+	uint64_t skipped[CODEIDX_SKIP__COUNT];
+	double seconds;
+} codeidx_update_result;
+
+#define CODEIDX_UPDATE_RESULT_VERSION 1
+#define CODEIDX_UPDATE_RESULT_INIT {CODEIDX_UPDATE_RESULT_VERSION}
+
+/* Brings the index up to date with the tree: walk, hash phase, index phase, commit.
+ * `opts` may be NULL (defaults); `result` may be NULL.
+ * Only one writer at a time: another process or handle updating the same root gives
+ * CODEIDX_ELOCKED at once. A cancelled run returns CODEIDX_ECANCELLED and leaves the
+ * previous generation live and untouched. Unreadable or vanishing files are counted
+ * (CODEIDX_SKIP_FAILED), never fatal. Searches on this and other handles keep working
+ * during the update and see the previous generation until the new one is published.
+ * The progress callback runs on the calling thread. */
+CODEIDX_API int codeidx_update(codeidx *idx, const codeidx_update_options *opts,
+			       codeidx_update_result *result);
+
+/* ------------------------------------------------------------------ stats ---- */
+
+typedef struct codeidx_stats {
+	unsigned int version;  /* CODEIDX_STATS_VERSION */
+	uint64_t generation;   /* 0 = nothing committed yet */
+	uint64_t files;        /* live documents */
+	uint64_t bytes;        /* their content size */
+	uint64_t segments;
+	uint64_t deleted_docs; /* dead documents still held by segments */
+	uint64_t index_bytes;  /* on-disk size of the live index files */
+	uint64_t trigrams;     /* distinct trigrams summed over segments */
+	uint64_t skipped[CODEIDX_SKIP__COUNT]; /* as counted by the last update */
+} codeidx_stats;
+
+#define CODEIDX_STATS_VERSION 1
+#define CODEIDX_STATS_INIT {CODEIDX_STATS_VERSION}
+
+/* Fills *stats from the newest committed generation. Thread-safe. */
+CODEIDX_API int codeidx_stats_get(codeidx *idx, codeidx_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CODEIDX_H */

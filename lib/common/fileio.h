@@ -1,0 +1,15 @@
+/* fileio.h - small wrappers over POSIX I/O: whole writes, fsync of a directory. */
+#ifndef CX_FILEIO_H
+#define CX_FILEIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Writes all n bytes (retrying short writes and EINTR). 0 or -1 with errno. */
+int cx_write_all(int fd, const void *p, size_t n);
+/* Reads up to n bytes at offset, retrying short reads; returns bytes read or -1. */
+ssize_t cx_pread_full(int fd, void *p, size_t n, off_t off);
+/* fsyncs the directory `dirfd` refers to. 0 or -1 with errno. */
+int cx_fsync_dir(int dirfd);
+
+#endif
