@@ -77,7 +77,7 @@ typedef struct codeidx_open_options {
 } codeidx_open_options;
 
 #define CODEIDX_OPEN_OPTIONS_VERSION 1
-#define CODEIDX_OPEN_OPTIONS_INIT {CODEIDX_OPEN_OPTIONS_VERSION, 0}
+#define CODEIDX_OPEN_OPTIONS_INIT {.version = CODEIDX_OPEN_OPTIONS_VERSION}
 
 /* Opens the index of the directory `root` into *out. `opts` may be NULL (defaults).
  * Without CODEIDX_OPEN_CREATE a missing index gives CODEIDX_ENOINDEX; an index
@@ -137,7 +137,7 @@ typedef struct codeidx_progress {
 	uint64_t current;            /* files finished in this phase */
 	uint64_t total;              /* files in this phase; 0 = info message */
 	uint64_t bytes_done;         /* bytes finished in this phase */
-	uint64_t bytes_total;        /* bytes in this phase (as stat'ed) */
+	uint64_t bytes_total;        /* bytes in this phase; 0 if unknown (hash) */
 	double files_per_second;     /* sliding window of the last ~2 s */
 	double bytes_per_second;     /* sliding window of the last ~2 s */
 	unsigned int active_threads; /* busy slots right now (== n_files) */
@@ -193,7 +193,7 @@ typedef struct codeidx_update_options {
 #define CODEIDX_UPDATE_OPTIONS_VERSION 1
 #define CODEIDX_DEFAULT_MAX_FILE_SIZE (16u << 20)
 #define CODEIDX_UPDATE_OPTIONS_INIT \
-	{CODEIDX_UPDATE_OPTIONS_VERSION, 0, 0, 0, NULL, 0, NULL, NULL, 100}
+	{.version = CODEIDX_UPDATE_OPTIONS_VERSION, .progress_interval_ms = 100}
 
 /* What one update did. */
 typedef struct codeidx_update_result {
@@ -212,7 +212,7 @@ typedef struct codeidx_update_result {
 } codeidx_update_result;
 
 #define CODEIDX_UPDATE_RESULT_VERSION 1
-#define CODEIDX_UPDATE_RESULT_INIT {CODEIDX_UPDATE_RESULT_VERSION}
+#define CODEIDX_UPDATE_RESULT_INIT {.version = CODEIDX_UPDATE_RESULT_VERSION}
 
 /* Brings the index up to date with the tree: walk, hash phase, index phase, commit.
  * `opts` may be NULL (defaults); `result` may be NULL.
@@ -240,7 +240,7 @@ typedef struct codeidx_stats {
 } codeidx_stats;
 
 #define CODEIDX_STATS_VERSION 1
-#define CODEIDX_STATS_INIT {CODEIDX_STATS_VERSION}
+#define CODEIDX_STATS_INIT {.version = CODEIDX_STATS_VERSION}
 
 /* Fills *stats from the newest committed generation. Thread-safe. */
 CODEIDX_API int codeidx_stats_get(codeidx *idx, codeidx_stats *stats);

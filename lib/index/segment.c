@@ -1,0 +1,228 @@
+/* segment.c - maps a segment file, verifies it, and reads trigrams and docs. */
+#include "index/segment.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "common/buf.h"
+#include "common/error.h"
+#include "index/postings.h"
+#include "index/segment_format.h"
+
+void cx_segment_name(uint64_t id, char *buf, size_t n)
+{
+	snprintf(buf, n, "seg-%016" PRIx64 ".cdx", id);
+}
+
+static int corrupt(cx_segment *s, const char *what, uint64_t off)
+{
+	return cx_error(CODEIDX_ECORRUPT, "segment %s: %s (offset %" PRIu64 ")", s->name, what,
+			off);
+}
+
+/* Checks the header, the section table and the small sections. */
+static int verify(cx_segment *s)
+{
+	const uint8_t *m = s->map;
+	const size_t start = CX_SEG_HEADER_SIZE + CX_SEG_NSECTIONS * CX_SEG_SECTION_SIZE;
+	if (s->map_len < start || memcmp(m, CX_SEG_MAGIC, 8) != 0)
+		return corrupt(s, "not a segment file (bad magic or too short)", 0);
+	if (cx_get_u32(m + 8) != CX_SEG_VERSION)
+		return cx_error(CODEIDX_EVERSION, "segment %s: format version %u, expected %u",
+				s->name, cx_get_u32(m + 8), CX_SEG_VERSION);
+	if (cx_get_u32(m + 12) != CX_SEG_NSECTIONS)
+		return corrupt(s, "wrong section count", 12);
+	XXH3_state_t *hs = XXH3_createState();
+	if (!hs)
+		return CODEIDX_ENOMEM;
+	XXH3_64bits_reset(hs);
+	XXH3_64bits_update(hs, m, 56);
+	XXH3_64bits_update(hs, m + CX_SEG_HEADER_SIZE, CX_SEG_NSECTIONS * CX_SEG_SECTION_SIZE);
+	uint64_t sum = XXH3_64bits_digest(hs);
+	XXH3_freeState(hs);
+	if (sum != cx_get_u64(m + 56))
+		return corrupt(s, "header checksum mismatch", 56);
+	s->n_docs = cx_get_u32(m + 16);
+	s->n_tris = cx_get_u64(m + 24);
+	const uint8_t *sec_ptr[CX_SEG_NSECTIONS];
+	uint64_t sec_len[CX_SEG_NSECTIONS];
+	for (unsigned i = 0; i < CX_SEG_NSECTIONS; i++) {
+		const uint8_t *e = m + CX_SEG_HEADER_SIZE + i * CX_SEG_SECTION_SIZE;
+		uint64_t off = cx_get_u64(e + 8), len = cx_get_u64(e + 16);
+		if (cx_get_u32(e) != i || off < start || off > s->map_len ||
+		    len > s->map_len - off)
+			return corrupt(s, "section out of bounds", (uint64_t)(e - m));
+		sec_ptr[i] = m + off;
+		sec_len[i] = len;
+		/* Posting lists are verified one by one when read. */
+		if (i != CX_SEC_POSTINGS && XXH3_64bits(m + off, len) != cx_get_u64(e + 24))
+			return corrupt(s, "section checksum mismatch", off);
+	}
+	if (sec_len[CX_SEC_TRIGRAMS] != s->n_tris * CX_SEG_TRI_ENTRY ||
+	    sec_len[CX_SEC_DOCS] != (uint64_t)s->n_docs * CX_SEG_DOC_ENTRY)
+		return corrupt(s, "table sizes disagree with the header", 16);
+	s->post = sec_ptr[CX_SEC_POSTINGS];
+	s->post_len = sec_len[CX_SEC_POSTINGS];
+	s->tris = sec_ptr[CX_SEC_TRIGRAMS];
+	s->docs = sec_ptr[CX_SEC_DOCS];
+	s->paths = sec_ptr[CX_SEC_PATHS];
+	s->paths_len = sec_len[CX_SEC_PATHS];
+	/* Trigram entries ascend and their lists stay inside POSTINGS. */
+	uint32_t prev = 0;
+	uint64_t prev_off = 0;
+	for (uint64_t k = 0; k < s->n_tris; k++) {
+		const uint8_t *e = s->tris + k * CX_SEG_TRI_ENTRY;
+		uint32_t tri = cx_get_u32(e) & 0xffffffu, off = cx_get_u32(e + 8);
+		if ((k && tri <= prev) || off < prev_off || off > s->post_len ||
+		    cx_get_u32(e + 4) == 0 || cx_get_u32(e + 4) > s->n_docs)
+			return corrupt(s, "trigram table out of order",
+				       (uint64_t)(e - s->map));
+		prev = tri;
+		prev_off = off;
+	}
+	/* Paths stay inside PATHS and ascend bytewise. */
+	for (uint32_t i = 0; i < s->n_docs; i++) {
+		const uint8_t *e = s->docs + (uint64_t)i * CX_SEG_DOC_ENTRY;
+		uint64_t off = cx_get_u64(e);
+		uint32_t len = cx_get_u32(e + 8);
+		if (off > s->paths_len || len > s->paths_len - off || len == 0)
+			return corrupt(s, "doc path out of bounds", (uint64_t)(e - s->map));
+		if (i > 0) {
+			size_t plen;
+			const char *prev_path = cx_segment_path(s, i - 1, &plen);
+			size_t n = plen < len ? plen : len;
+			int c = memcmp(prev_path, s->paths + off, n);
+			if (c > 0 || (c == 0 && plen >= len))
+				return corrupt(s, "doc paths out of order", (uint64_t)(e - s->map));
+		}
+	}
+	return 0;
+}
+
+int cx_segment_open(int dirfd, uint64_t id, cx_segment **out)
+{
+	*out = NULL;
+	cx_segment *s = calloc(1, sizeof *s);
+	if (!s)
+		return CODEIDX_ENOMEM;
+	s->id = id;
+	cx_segment_name(id, s->name, sizeof s->name);
+	int fd = openat(dirfd, s->name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int rc = cx_error_errno(errno == ENOENT ? CODEIDX_ECORRUPT : CODEIDX_EIO,
+					"cannot open segment %s", s->name);
+		free(s);
+		return rc;
+	}
+	struct stat st;
+	int rc = 0;
+	if (fstat(fd, &st)) {
+		rc = cx_error_errno(CODEIDX_EIO, "cannot stat segment %s", s->name);
+	} else if ((uint64_t)st.st_size < CX_SEG_HEADER_SIZE) {
+		rc = corrupt(s, "file too short", (uint64_t)st.st_size);
+	} else {
+		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+		if (m == MAP_FAILED) {
+			rc = cx_error_errno(CODEIDX_EIO, "cannot map segment %s", s->name);
+		} else {
+			s->map = m;
+			s->map_len = (size_t)st.st_size;
+			rc = verify(s);
+		}
+	}
+	close(fd);
+	if (rc) {
+		if (s->map)
+			munmap((void *)s->map, s->map_len);
+		free(s);
+		return rc;
+	}
+	atomic_init(&s->refs, 1);
+	*out = s;
+	return 0;
+}
+
+cx_segment *cx_segment_ref(cx_segment *s)
+{
+	atomic_fetch_add(&s->refs, 1);
+	return s;
+}
+
+void cx_segment_unref(cx_segment *s)
+{
+	if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
+		return;
+	munmap((void *)s->map, s->map_len);
+	free(s);
+}
+
+const char *cx_segment_path(const cx_segment *s, uint32_t i, size_t *len)
+{
+	const uint8_t *e = s->docs + (uint64_t)i * CX_SEG_DOC_ENTRY;
+	*len = cx_get_u32(e + 8);
+	return (const char *)s->paths + cx_get_u64(e);
+}
+
+void cx_segment_meta(const cx_segment *s, uint32_t i, cx_docmeta *m)
+{
+	const uint8_t *e = s->docs + (uint64_t)i * CX_SEG_DOC_ENTRY;
+	m->size = cx_get_u64(e + 16);
+	m->mtime_ns = (int64_t)cx_get_u64(e + 24);
+	m->ino = cx_get_u64(e + 32);
+	m->hash = cx_get_u64(e + 40);
+}
+
+uint32_t cx_segment_tri(const cx_segment *s, uint64_t k)
+{
+	return cx_get_u32(s->tris + k * CX_SEG_TRI_ENTRY) & 0xffffffu;
+}
+
+uint32_t cx_segment_count(const cx_segment *s, uint64_t k)
+{
+	return cx_get_u32(s->tris + k * CX_SEG_TRI_ENTRY + 4);
+}
+
+uint64_t cx_segment_lower_bound(const cx_segment *s, uint32_t tri)
+{
+	uint64_t lo = 0, hi = s->n_tris;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (cx_segment_tri(s, mid) < tri)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int64_t cx_segment_find(const cx_segment *s, uint32_t tri)
+{
+	uint64_t k = cx_segment_lower_bound(s, tri);
+	return k < s->n_tris && cx_segment_tri(s, k) == tri ? (int64_t)k : -1;
+}
+
+int cx_segment_list(const cx_segment *s, uint64_t k, uint32_t *out)
+{
+	const uint8_t *e = s->tris + k * CX_SEG_TRI_ENTRY;
+	uint32_t off = cx_get_u32(e + 8);
+	uint64_t end = k + 1 < s->n_tris ? cx_get_u32(e + CX_SEG_TRI_ENTRY + 8) : s->post_len;
+	const uint8_t *p = s->post + off;
+	size_t len = (size_t)(end - off);
+	if ((uint32_t)XXH3_64bits(p, len) != cx_get_u32(e + 12) ||
+	    cx_postings_decode((int)(cx_get_u32(e) >> 24), p, len, cx_get_u32(e + 4), s->n_docs,
+			       out))
+		return cx_error(CODEIDX_ECORRUPT,
+				"segment %s: posting list of trigram %06x damaged (offset %" PRIu64
+				")",
+				s->name, cx_get_u32(e) & 0xffffffu,
+				(uint64_t)(p - s->map));
+	return 0;
+}
