@@ -1,5 +1,5 @@
 /* codeidx.c - the command line: parses arguments, calls the public API, prints.
- * Commands: index, status. Nothing here knows the library's internals. */
+ * Commands: index, search, status. Nothing here knows the library's internals. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -117,6 +117,124 @@ static int cmd_index(const char *root, int argc, char **argv)
 	return 0;
 }
 
+
+/* Output state of a search. */
+typedef struct out_state {
+	int color, count_only, files_only, context;
+	const char *last_path;
+	uint64_t last_line, file_count;
+	char *path_copy;
+} out_state;
+
+static void print_count(out_state *st)
+{
+	if (st->count_only && st->path_copy)
+		printf("%s:%" PRIu64 "\n", st->path_copy, st->file_count);
+}
+
+static int on_match(const codeidx_match *m, void *user)
+{
+	out_state *st = user;
+	if (m->file_start) {
+		print_count(st);
+		free(st->path_copy);
+		st->path_copy = strdup(m->path);
+		st->file_count = 0;
+		if (st->files_only)
+			printf("%s\n", m->path);
+		else if (st->context && st->last_line)
+			printf("--\n");
+		st->last_line = 0;
+	}
+	if (!m->is_context)
+		st->file_count++;
+	if (st->files_only || st->count_only)
+		return 0;
+	if (st->context && st->last_line && m->line > st->last_line + 1 && !m->file_start)
+		printf("--\n");
+	st->last_line = m->line;
+	char sep = m->is_context ? '-' : ':';
+	if (st->color)
+		printf("\033[35m%s\033[0m%c\033[32m%" PRIu64 "\033[0m%c", m->path, sep, m->line, sep);
+	else
+		printf("%s%c%" PRIu64 "%c", m->path, sep, m->line, sep);
+	size_t at = 0;
+	for (size_t i = 0; st->color && i < m->n_spans; i++) {
+		fwrite(m->text + at, 1, m->spans[i].start - at, stdout);
+		printf("\033[1;31m");
+		fwrite(m->text + m->spans[i].start, 1, m->spans[i].end - m->spans[i].start, stdout);
+		printf("\033[0m");
+		at = m->spans[i].end;
+	}
+	fwrite(m->text + at, 1, m->text_len - at, stdout);
+	putchar('\n');
+	return 0;
+}
+
+static int cmd_search(const char *root, int argc, char **argv)
+{
+	codeidx_search_options o = CODEIDX_SEARCH_OPTIONS_INIT;
+	out_state st = {0};
+	const char *pattern = NULL, *color = "auto";
+	const char *globs[64], *langs[16];
+	static const struct option longs[] = {{"color", required_argument, 0, 'K'},
+					      {"glob", required_argument, 0, 'g'},
+					      {"type", required_argument, 0, 't'},
+					      {"count", no_argument, 0, 'c'},
+					      {"files-with-matches", no_argument, 0, 'l'},
+					      {"max-count", required_argument, 0, 'm'},
+					      {0, 0, 0, 0}};
+	int c;
+	while ((c = getopt_long(argc, argv, "e:Fiwg:t:C:A:B:lcm:", longs, NULL)) != -1) {
+		switch (c) {
+		case 'e': pattern = optarg; break;
+		case 'F': o.flags |= CODEIDX_SEARCH_LITERAL; break;
+		case 'i': o.flags |= CODEIDX_SEARCH_IGNORE_CASE; break;
+		case 'w': o.flags |= CODEIDX_SEARCH_WORD; break;
+		case 'g': if (o.n_globs < 64) globs[o.n_globs++] = optarg; break;
+		case 't': if (o.n_languages < 16) langs[o.n_languages++] = optarg; break;
+		case 'C': o.before = o.after = (unsigned)atoi(optarg); break;
+		case 'A': o.after = (unsigned)atoi(optarg); break;
+		case 'B': o.before = (unsigned)atoi(optarg); break;
+		case 'l': st.files_only = 1; o.max_per_file = 1; break;
+		case 'c': st.count_only = 1; break;
+		case 'm': o.max_per_file = strtoull(optarg, NULL, 10); break;
+		case 'K': color = optarg; break;
+		default: return 2;
+		}
+	}
+	if (!pattern && optind < argc)
+		pattern = argv[optind++];
+	if (!pattern) {
+		fprintf(stderr, "usage: codeidx search [options] PATTERN\n");
+		return 2;
+	}
+	o.globs = globs;
+	o.languages = langs;
+	if (st.files_only || st.count_only)
+		o.before = o.after = 0;
+	st.context = o.before || o.after;
+	st.color = !strcmp(color, "always") ||
+		   (!strcmp(color, "auto") && isatty(1) && !getenv("NO_COLOR"));
+	codeidx *idx;
+	int rc = codeidx_open(&idx, root, NULL);
+	if (rc == CODEIDX_ENOINDEX) {
+		fprintf(stderr, "codeidx: no index at %s; create one with: codeidx -C %s index\n",
+			root, root);
+		return 2;
+	}
+	if (rc)
+		return fail(rc, "open");
+	codeidx_search_result r = CODEIDX_SEARCH_RESULT_INIT;
+	rc = codeidx_search(idx, pattern, strlen(pattern), &o, on_match, &st, &r);
+	print_count(&st);
+	free(st.path_copy);
+	codeidx_close(idx);
+	if (rc)
+		return fail(rc, "search");
+	return r.lines_matched ? 0 : 1;
+}
+
 static int cmd_status(const char *root)
 {
 	codeidx *idx;
@@ -149,12 +267,14 @@ int main(int argc, char **argv)
 		i += 2;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: codeidx [-C DIR] index|status [options]\n");
+		fprintf(stderr, "usage: codeidx [-C DIR] index|search|status [options]\n");
 		return 2;
 	}
 	const char *cmd = argv[i];
 	if (!strcmp(cmd, "index"))
 		return cmd_index(root, argc - i, argv + i);
+	if (!strcmp(cmd, "search"))
+		return cmd_search(root, argc - i, argv + i);
 	if (!strcmp(cmd, "status"))
 		return cmd_status(root);
 	fprintf(stderr, "codeidx: unknown command '%s'\n", cmd);

@@ -245,6 +245,96 @@ typedef struct codeidx_stats {
 /* Fills *stats from the newest committed generation. Thread-safe. */
 CODEIDX_API int codeidx_stats_get(codeidx *idx, codeidx_stats *stats);
 
+/* ----------------------------------------------------------------- search ---- */
+
+#define CODEIDX_SEARCH_LITERAL 0x1u     /* the pattern is a fixed string (grep -F) */
+#define CODEIDX_SEARCH_IGNORE_CASE 0x2u /* ASCII case-insensitive (grep -i) */
+#define CODEIDX_SEARCH_WORD 0x4u        /* whole words only (grep -w) */
+
+/* Hard limits: a longer pattern or larger context gives CODEIDX_ELIMIT. */
+#define CODEIDX_MAX_PATTERN (64u << 10)
+#define CODEIDX_MAX_CONTEXT 10000u
+
+typedef struct codeidx_search_options {
+	unsigned int version; /* CODEIDX_SEARCH_OPTIONS_VERSION */
+	unsigned int flags;   /* CODEIDX_SEARCH_* */
+	/* Path globs, gitignore-style, matched against the path relative to the root;
+	 * a leading '!' excludes. A file is searched if it matches some include glob (or
+	 * there are none) and no exclude glob (ripgrep's -g). */
+	const char *const *globs;
+	size_t n_globs;
+	/* Language names ("c", "py", "rust", ... see codeidx_languages()); a file is
+	 * searched if its name fits one of them (or none are given). */
+	const char *const *languages;
+	size_t n_languages;
+	uint64_t max_per_file; /* stop a file after this many matching lines (grep -m); 0 = all */
+	uint64_t max_total;    /* stop the search after this many matching lines; 0 = all */
+	unsigned int before;   /* context lines before each match (grep -B) */
+	unsigned int after;    /* context lines after each match (grep -A) */
+	unsigned int threads;  /* verification threads; 0 = online CPUs */
+} codeidx_search_options;
+
+#define CODEIDX_SEARCH_OPTIONS_VERSION 1
+#define CODEIDX_SEARCH_OPTIONS_INIT {.version = CODEIDX_SEARCH_OPTIONS_VERSION}
+
+/* A byte range [start, end) of a match within a line's text. */
+typedef struct codeidx_span {
+	size_t start;
+	size_t end;
+} codeidx_span;
+
+/* One line of output: a matching line, or a context line (n_spans == 0). */
+typedef struct codeidx_match {
+	const char *path;   /* relative to the root, NUL-terminated */
+	uint64_t line;      /* 1-based */
+	uint64_t column;    /* 1-based byte column of the first match; 0 on context lines */
+	const char *text;   /* the line, without its '\n' (may hold NUL bytes) */
+	size_t text_len;
+	const codeidx_span *spans; /* every match on the line, ascending */
+	size_t n_spans;
+	int is_context;     /* 1 for a context line */
+	int file_start;     /* 1 on the first line reported for this file */
+} codeidx_match;
+
+/* Called with each line, in path order (bytewise), then line order. Return 0 to go
+ * on, non-zero to stop the search (codeidx_search then returns 0). Called on the
+ * thread that called codeidx_search, never concurrently; everything in `m` is valid
+ * only during the call. */
+typedef int (*codeidx_match_fn)(const codeidx_match *m, void *user);
+
+typedef struct codeidx_search_result {
+	unsigned int version;   /* CODEIDX_SEARCH_RESULT_VERSION */
+	uint64_t generation;    /* the generation searched */
+	uint64_t files_indexed; /* live files in that generation */
+	uint64_t candidates;    /* files the trigram plan left to verify */
+	uint64_t files_matched;
+	uint64_t lines_matched;
+	int stopped;            /* the callback or max_total ended the search early */
+} codeidx_search_result;
+
+#define CODEIDX_SEARCH_RESULT_VERSION 1
+#define CODEIDX_SEARCH_RESULT_INIT {.version = CODEIDX_SEARCH_RESULT_VERSION}
+
+/* Searches the newest committed generation for `pattern` (pattern_len bytes; may hold
+ * NUL). Regexes use PCRE2 syntax, matched per line on raw bytes like `grep -P` in the
+ * C locale; CODEIDX_SEARCH_LITERAL makes it a fixed string where '\n' separates
+ * alternatives, as in grep -F. Files are read from disk: the answer is exact for the
+ * content as indexed; run codeidx_update first if the tree changed. A file the index
+ * holds is searched as text even if it has NUL bytes past its first 8 KiB (grep -a).
+ * Errors: CODEIDX_EPATTERN with PCRE2's message and offset in the detail,
+ * CODEIDX_ELIMIT, CODEIDX_EINVAL; a file that vanished since indexing is skipped.
+ * Thread-safe: any number of searches may run at once on one handle, alongside an
+ * update; each sees one consistent generation. `result` may be NULL. */
+CODEIDX_API int codeidx_search(codeidx *idx, const char *pattern, size_t pattern_len,
+			       const codeidx_search_options *opts, codeidx_match_fn fn,
+			       void *user, codeidx_search_result *result);
+
+/* The languages known to the `languages` option: a NULL-terminated array of names;
+ * codeidx_language_globs(name) gives the file name globs of one ("*.c", "*.h", ...)
+ * as a NULL-terminated array, or NULL for an unknown name. Static storage. */
+CODEIDX_API const char *const *codeidx_languages(void);
+CODEIDX_API const char *const *codeidx_language_globs(const char *name);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,237 @@
+/* candidates.c - evaluates a trigram plan against posting lists (AND = intersection,
+ * OR = union), per segment, then merges the segments' survivors by path. */
+#include "search/candidates.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "codeidx.h"
+#include "common/buf.h"
+
+/* A set of doc ids of one segment: ascending ids, or "every doc". */
+typedef struct idset {
+	uint32_t *ids;
+	size_t n;
+	int all;
+} idset;
+
+static void set_free(idset *s)
+{
+	free(s->ids);
+	s->ids = NULL;
+	s->n = 0;
+}
+
+static int eval(const cx_segment *seg, const cx_plan *p, idset *out);
+
+static int eval_tri(const cx_segment *seg, uint32_t tri, idset *out)
+{
+	int64_t k = cx_segment_find(seg, tri);
+	if (k < 0)
+		return 0;
+	uint32_t n = cx_segment_count(seg, (uint64_t)k);
+	out->ids = malloc((size_t)n * sizeof *out->ids);
+	if (!out->ids)
+		return CODEIDX_ENOMEM;
+	out->n = n;
+	return cx_segment_list(seg, (uint64_t)k, out->ids);
+}
+
+/* The number of docs a plan node can yield at most, for ordering AND kids cheaply. */
+static uint64_t estimate(const cx_segment *seg, const cx_plan *p)
+{
+	switch (p->op) {
+	case CX_PLAN_NONE: return 0;
+	case CX_PLAN_TRI: {
+		int64_t k = cx_segment_find(seg, p->tri);
+		return k < 0 ? 0 : cx_segment_count(seg, (uint64_t)k);
+	}
+	case CX_PLAN_AND: {
+		uint64_t m = UINT64_MAX;
+		for (size_t i = 0; i < p->n_kids; i++) {
+			uint64_t e = estimate(seg, p->kids[i]);
+			if (e < m)
+				m = e;
+		}
+		return m;
+	}
+	case CX_PLAN_OR: {
+		uint64_t t = 0;
+		for (size_t i = 0; i < p->n_kids; i++)
+			t += estimate(seg, p->kids[i]);
+		return t;
+	}
+	default: return UINT64_MAX;
+	}
+}
+
+typedef struct ranked {
+	const cx_plan *p;
+	uint64_t est;
+} ranked;
+
+static int by_estimate(const void *a, const void *b)
+{
+	uint64_t x = ((const ranked *)a)->est, y = ((const ranked *)b)->est;
+	return (x > y) - (x < y);
+}
+
+static void intersect(idset *acc, const idset *k)
+{
+	size_t i = 0, j = 0, o = 0;
+	while (i < acc->n && j < k->n) {
+		if (acc->ids[i] < k->ids[j])
+			i++;
+		else if (acc->ids[i] > k->ids[j])
+			j++;
+		else {
+			acc->ids[o++] = acc->ids[i];
+			i++;
+			j++;
+		}
+	}
+	acc->n = o;
+}
+
+static int eval_and(const cx_segment *seg, const cx_plan *p, idset *out)
+{
+	ranked *r = calloc(p->n_kids, sizeof *r);
+	if (!r)
+		return CODEIDX_ENOMEM;
+	for (size_t i = 0; i < p->n_kids; i++)
+		r[i] = (ranked){p->kids[i], estimate(seg, p->kids[i])};
+	qsort(r, p->n_kids, sizeof *r, by_estimate);
+	int rc = 0;
+	out->all = 1;
+	for (size_t i = 0; i < p->n_kids && !rc; i++) {
+		idset k = {0};
+		rc = eval(seg, r[i].p, &k);
+		if (rc) {
+			set_free(&k);
+			break;
+		}
+		if (k.all)
+			continue;
+		if (out->all) {
+			*out = k;
+		} else {
+			intersect(out, &k);
+			set_free(&k);
+		}
+		if (out->n == 0)
+			break; /* nothing can survive: skip the remaining lists */
+	}
+	free(r);
+	return rc;
+}
+
+static int eval_or(const cx_segment *seg, const cx_plan *p, idset *out)
+{
+	/* Union through a bitmap of the segment's docs. */
+	uint64_t *bits = calloc((seg->n_docs + 63) / 64 + 1, sizeof *bits);
+	if (!bits)
+		return CODEIDX_ENOMEM;
+	int rc = 0;
+	size_t total = 0;
+	for (size_t i = 0; i < p->n_kids && !rc && !out->all; i++) {
+		idset k = {0};
+		rc = eval(seg, p->kids[i], &k);
+		if (!rc && k.all)
+			out->all = 1;
+		for (size_t j = 0; !rc && j < k.n; j++) {
+			uint64_t b = 1ull << (k.ids[j] & 63);
+			if (!(bits[k.ids[j] >> 6] & b)) {
+				bits[k.ids[j] >> 6] |= b;
+				total++;
+			}
+		}
+		set_free(&k);
+	}
+	if (!rc && !out->all && total) {
+		out->ids = malloc(total * sizeof *out->ids);
+		if (!out->ids)
+			rc = CODEIDX_ENOMEM;
+		for (uint32_t w = 0; !rc && w < (seg->n_docs + 63) / 64; w++)
+			for (uint64_t v = bits[w]; v; v &= v - 1)
+				out->ids[out->n++] = w * 64 + (uint32_t)__builtin_ctzll(v);
+	}
+	free(bits);
+	return rc;
+}
+
+static int eval(const cx_segment *seg, const cx_plan *p, idset *out)
+{
+	memset(out, 0, sizeof *out);
+	switch (p->op) {
+	case CX_PLAN_ALL: out->all = 1; return 0;
+	case CX_PLAN_NONE: return 0;
+	case CX_PLAN_TRI: return eval_tri(seg, p->tri, out);
+	case CX_PLAN_AND: return eval_and(seg, p, out);
+	case CX_PLAN_OR: return eval_or(seg, p, out);
+	}
+	return CODEIDX_ERROR;
+}
+
+static int path_cmp(const cx_snapshot *s, const cx_cand_doc *a, const cx_cand_doc *b)
+{
+	size_t na, nb;
+	const char *pa = cx_segment_path(s->segs[a->seg].seg, a->doc, &na);
+	const char *pb = cx_segment_path(s->segs[b->seg].seg, b->doc, &nb);
+	int c = memcmp(pa, pb, na < nb ? na : nb);
+	return c ? c : (na > nb) - (na < nb);
+}
+
+int cx_candidates(const cx_snapshot *s, const cx_plan *plan, const cx_filter *filter,
+		  cx_cand_doc **out, size_t *n_out)
+{
+	*out = NULL;
+	*n_out = 0;
+	uint32_t n_segs = s->manifest.n_segs;
+	cx_cand_doc **per = calloc(n_segs + 1, sizeof *per);
+	size_t *cnt = calloc(n_segs + 1, sizeof *cnt), *pos = calloc(n_segs + 1, sizeof *pos);
+	int rc = per && cnt && pos ? 0 : CODEIDX_ENOMEM;
+	size_t total = 0;
+	for (uint32_t i = 0; i < n_segs && !rc; i++) {
+		const cx_snap_seg *ss = &s->segs[i];
+		idset set = {0};
+		rc = eval(ss->seg, plan, &set);
+		size_t n = set.all ? ss->seg->n_docs : set.n;
+		if (!rc && n && !(per[i] = malloc(n * sizeof **per)))
+			rc = CODEIDX_ENOMEM;
+		for (size_t k = 0; !rc && k < n; k++) {
+			uint32_t d = set.all ? (uint32_t)k : set.ids[k];
+			size_t len;
+			if (cx_snap_is_dead(ss, d))
+				continue;
+			const char *path = cx_segment_path(ss->seg, d, &len);
+			if (cx_filter_accepts(filter, path, len))
+				per[i][cnt[i]++] = (cx_cand_doc){i, d};
+		}
+		set_free(&set);
+		total += cnt[i];
+	}
+	cx_cand_doc *all = rc || !total ? NULL : malloc(total * sizeof *all);
+	if (!rc && total && !all)
+		rc = CODEIDX_ENOMEM;
+	/* K-way merge: each segment's docs are already in path order. */
+	for (size_t k = 0; !rc && k < total; k++) {
+		uint32_t best = n_segs;
+		for (uint32_t i = 0; i < n_segs; i++)
+			if (pos[i] < cnt[i] &&
+			    (best == n_segs || path_cmp(s, &per[i][pos[i]], &per[best][pos[best]]) < 0))
+				best = i;
+		all[k] = per[best][pos[best]++];
+	}
+	for (uint32_t i = 0; per && i < n_segs; i++)
+		free(per[i]);
+	free(per);
+	free(cnt);
+	free(pos);
+	if (rc) {
+		free(all);
+		return rc;
+	}
+	*out = all;
+	*n_out = total;
+	return 0;
+}

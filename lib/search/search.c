@@ -1,0 +1,267 @@
+/* search.c - codeidx_search(): plan the pattern into trigrams, pick the candidate
+ * files, verify them in parallel (a bounded window ahead of the output), and stream
+ * matching lines to the callback in path, then line order. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/handle.h"
+#include "common/buf.h"
+#include "common/error.h"
+#include "search/candidates.h"
+#include "search/filter.h"
+#include "search/matcher.h"
+#include "search/plan.h"
+
+/* A verified file waiting for its turn to be reported. */
+typedef struct slot {
+	int ready;
+	int rc;
+	char *path;
+	cx_buf content;
+	cx_hits hits;
+} slot;
+
+typedef struct search {
+	codeidx *idx;
+	const cx_snapshot *snap;
+	const cx_cand_doc *cands;
+	size_t n_cands;
+	const cx_matcher *matcher;
+	const codeidx_search_options *o;
+	/* The window: cand i is verified into slots[i % window] once i < emitted + window. */
+	slot *slots;
+	size_t window;
+	pthread_mutex_t lock; /* guards next, emitted, stop and the slots' ready flags */
+	pthread_cond_t changed;
+	size_t next, emitted;
+	int stop;
+} search;
+
+/* Reads the file of candidate `c` and scans it into `sl`. */
+static int verify(search *se, const cx_cand_doc *c, slot *sl, cx_match_scratch *scratch)
+{
+	size_t len;
+	const char *p = cx_segment_path(se->snap->segs[c->seg].seg, c->doc, &len);
+	free(sl->path);
+	sl->path = cx_strndup(p, len);
+	if (!sl->path)
+		return CODEIDX_ENOMEM;
+	sl->hits.n = 0;
+	int fd = openat(se->idx->root_fd, sl->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* vanished since indexing: nothing to report */
+	sl->content.len = 0;
+	int rc = 0;
+	for (;;) {
+		if (cx_buf_reserve(&sl->content, 1 << 16)) {
+			rc = CODEIDX_ENOMEM;
+			break;
+		}
+		ssize_t r = read(fd, sl->content.data + sl->content.len,
+				 sl->content.cap - sl->content.len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		sl->content.len += (size_t)r;
+	}
+	close(fd);
+	if (!rc)
+		rc = cx_matcher_scan(se->matcher, scratch, sl->content.data, sl->content.len,
+				     se->o->max_per_file, se->o->before, se->o->after, &sl->hits);
+	return rc;
+}
+
+static void *verify_thread(void *arg)
+{
+	search *se = arg;
+	cx_match_scratch *scratch = cx_match_scratch_new(se->matcher);
+	pthread_mutex_lock(&se->lock);
+	for (;;) {
+		while (!se->stop && se->next < se->n_cands && se->next >= se->emitted + se->window)
+			pthread_cond_wait(&se->changed, &se->lock);
+		if (se->stop || se->next >= se->n_cands)
+			break;
+		size_t i = se->next++;
+		slot *sl = &se->slots[i % se->window];
+		pthread_mutex_unlock(&se->lock);
+		int rc = scratch ? verify(se, &se->cands[i], sl, scratch) : CODEIDX_ENOMEM;
+		pthread_mutex_lock(&se->lock);
+		sl->rc = rc;
+		sl->ready = 1;
+		pthread_cond_broadcast(&se->changed);
+	}
+	pthread_mutex_unlock(&se->lock);
+	cx_match_scratch_free(scratch);
+	return NULL;
+}
+
+/* Reports one verified file; returns non-zero to stop. */
+static int emit(search *se, slot *sl, codeidx_match_fn fn, void *user,
+		codeidx_search_result *res)
+{
+	if (!sl->hits.matched)
+		return 0;
+	res->files_matched++;
+	for (size_t k = 0; k < sl->hits.n; k++) {
+		const cx_hit *h = &sl->hits.lines[k];
+		if (!h->is_context && se->o->max_total && res->lines_matched >= se->o->max_total)
+			return 1;
+		codeidx_match m = {
+			.path = sl->path,
+			.line = h->line,
+			.text = (const char *)sl->content.data + h->start,
+			.text_len = h->len,
+			.spans = h->n_spans ? sl->hits.spans + h->span0 : NULL,
+			.n_spans = h->n_spans,
+			.column = h->is_context ? 0 : (h->n_spans ? sl->hits.spans[h->span0].start + 1 : 1),
+			.is_context = h->is_context,
+			.file_start = k == 0,
+		};
+		if (!h->is_context)
+			res->lines_matched++;
+		if (fn && fn(&m, user))
+			return 1;
+	}
+	return se->o->max_total && res->lines_matched >= se->o->max_total;
+}
+
+static unsigned online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)(n > 64 ? 64 : n) : 1;
+}
+
+/* Verifies and reports every candidate, in order. */
+static int run(search *se, codeidx_match_fn fn, void *user, codeidx_search_result *res)
+{
+	unsigned threads = se->o->threads ? se->o->threads : online_cpus();
+	if (threads > se->n_cands)
+		threads = (unsigned)se->n_cands;
+	if (threads == 0)
+		return 0;
+	se->window = (size_t)threads * 4;
+	se->slots = cx_calloc(se->window, sizeof *se->slots);
+	pthread_t *tid = cx_calloc(threads, sizeof *tid);
+	if (!se->slots || !tid) {
+		free(tid);
+		return CODEIDX_ENOMEM;
+	}
+	unsigned started = 0;
+	for (; started < threads; started++)
+		if (pthread_create(&tid[started], NULL, verify_thread, se))
+			break;
+	int rc = started ? 0 : cx_error(CODEIDX_ERROR, "cannot start a search thread");
+	pthread_mutex_lock(&se->lock);
+	while (!rc && se->emitted < se->n_cands) {
+		slot *sl = &se->slots[se->emitted % se->window];
+		while (!sl->ready)
+			pthread_cond_wait(&se->changed, &se->lock);
+		pthread_mutex_unlock(&se->lock);
+		rc = sl->rc;
+		int stop = rc ? 0 : emit(se, sl, fn, user, res);
+		pthread_mutex_lock(&se->lock);
+		sl->ready = 0;
+		se->emitted++;
+		if (stop) {
+			res->stopped = 1;
+			break;
+		}
+		pthread_cond_broadcast(&se->changed);
+	}
+	se->stop = 1;
+	pthread_cond_broadcast(&se->changed);
+	pthread_mutex_unlock(&se->lock);
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	for (size_t k = 0; k < se->window; k++) {
+		free(se->slots[k].path);
+		cx_buf_release(&se->slots[k].content);
+		cx_hits_release(&se->slots[k].hits);
+	}
+	free(se->slots);
+	free(tid);
+	return rc;
+}
+
+static int check(const char *pattern, size_t len, const codeidx_search_options *o)
+{
+	if (o->version != CODEIDX_SEARCH_OPTIONS_VERSION)
+		return cx_error(CODEIDX_EINVAL, "codeidx_search: options version %u unknown",
+				o->version);
+	if (!pattern && len)
+		return cx_error(CODEIDX_EINVAL, "codeidx_search: pattern is NULL");
+	if (len > CODEIDX_MAX_PATTERN)
+		return cx_error(CODEIDX_ELIMIT, "pattern of %zu bytes exceeds the limit of %u bytes",
+				len, CODEIDX_MAX_PATTERN);
+	if (o->before > CODEIDX_MAX_CONTEXT || o->after > CODEIDX_MAX_CONTEXT)
+		return cx_error(CODEIDX_ELIMIT, "context of more than %u lines", CODEIDX_MAX_CONTEXT);
+	if (o->flags & ~(CODEIDX_SEARCH_LITERAL | CODEIDX_SEARCH_IGNORE_CASE | CODEIDX_SEARCH_WORD))
+		return cx_error(CODEIDX_EINVAL, "codeidx_search: unknown flags 0x%x", o->flags);
+	if ((o->n_globs && !o->globs) || (o->n_languages && !o->languages) || o->threads > 1024)
+		return cx_error(CODEIDX_EINVAL, "codeidx_search: bad options");
+	return 0;
+}
+
+CODEIDX_API int codeidx_search(codeidx *idx, const char *pattern, size_t pattern_len,
+			       const codeidx_search_options *opts, codeidx_match_fn fn,
+			       void *user, codeidx_search_result *result)
+{
+	cx_error_clear();
+	codeidx_search_options defaults = CODEIDX_SEARCH_OPTIONS_INIT;
+	const codeidx_search_options *o = opts ? opts : &defaults;
+	if (!idx)
+		return cx_error(CODEIDX_EINVAL, "codeidx_search: idx is NULL");
+	if (result && result->version != CODEIDX_SEARCH_RESULT_VERSION)
+		return cx_error(CODEIDX_EINVAL, "codeidx_search: result version %u unknown",
+				result->version);
+	int rc = check(pattern, pattern_len, o);
+	if (rc)
+		return rc;
+	/* Options in CODEIDX_MAX_CONTEXT are honoured up to the matcher's own bound. */
+	codeidx_search_result res = {.version = CODEIDX_SEARCH_RESULT_VERSION};
+	cx_matcher *matcher = NULL;
+	cx_plan *plan = NULL;
+	cx_filter filter = {0};
+	cx_cand_doc *cands = NULL;
+	size_t n_cands = 0;
+	cx_snapshot *snap = NULL;
+	rc = cx_matcher_new(&matcher, pattern ? pattern : "", pattern_len, o->flags);
+	unsigned pf = (o->flags & CODEIDX_SEARCH_LITERAL ? CX_PLAN_LITERAL : 0) |
+		      (o->flags & CODEIDX_SEARCH_IGNORE_CASE ? CX_PLAN_IGNORE_CASE : 0) |
+		      (o->flags & CODEIDX_SEARCH_WORD ? CX_PLAN_WORD : 0);
+	if (!rc)
+		rc = cx_plan_build(pattern ? pattern : "", pattern_len, pf, &plan);
+	if (!rc)
+		rc = cx_filter_init(&filter, o->globs, o->n_globs, o->languages, o->n_languages);
+	if (!rc && !(snap = cx_handle_acquire(idx, &rc)))
+		goto out;
+	if (!rc)
+		rc = cx_candidates(snap, plan, &filter, &cands, &n_cands);
+	if (!rc) {
+		res.generation = snap->manifest.generation;
+		res.files_indexed = snap->live_docs;
+		res.candidates = n_cands;
+		search se = {.idx = idx, .snap = snap, .cands = cands, .n_cands = n_cands,
+			     .matcher = matcher, .o = o};
+		pthread_mutex_init(&se.lock, NULL);
+		pthread_cond_init(&se.changed, NULL);
+		rc = run(&se, fn, user, &res);
+		pthread_mutex_destroy(&se.lock);
+		pthread_cond_destroy(&se.changed);
+	}
+out:
+	free(cands);
+	cx_snapshot_unref(snap);
+	cx_filter_release(&filter);
+	cx_plan_free(plan);
+	cx_matcher_free(matcher);
+	if (!rc && result)
+		*result = res;
+	return rc;
+}
