@@ -176,7 +176,16 @@ typedef enum codeidx_skip_reason {
 /* Returns a static name of a skip reason ("binary", "too-large", ...). */
 CODEIDX_API const char *codeidx_skip_reason_name(codeidx_skip_reason reason);
 
-#define CODEIDX_UPDATE_FULL 0x1u /* rebuild from scratch, ignoring the old index */
+#define CODEIDX_UPDATE_FULL 0x1u      /* rebuild from scratch, ignoring the old index */
+#define CODEIDX_UPDATE_NO_IGNORE 0x2u /* read no .gitignore files (ripgrep's --no-ignore) */
+
+/* Which files an update indexes: every regular file under the root except the
+ * directories .git and .codeidx, symbolic links (never followed), binary files (a NUL
+ * byte in the first 8 KiB) and files over max_file_size. When the root lies inside a
+ * git work tree (it or a parent directory holds .git), .gitignore files and
+ * .git/info/exclude apply with git's semantics, as in ripgrep; outside one they do not
+ * (a tarball's .gitignore describes a build, not what to search). `excludes` always
+ * apply and have the last word (a "!pattern" re-includes). */
 
 typedef struct codeidx_update_options {
 	unsigned int version;       /* CODEIDX_UPDATE_OPTIONS_VERSION */

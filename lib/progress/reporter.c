@@ -39,7 +39,6 @@ void cx_reporter_release(cx_reporter *r)
  * slot lock, so the event never points into live state. */
 static void snapshot(cx_reporter *r, cx_tracker *t)
 {
-	double now = cx_now();
 	size_t *offs = r->name_offs;
 	r->n_files = 0;
 	r->names.len = 0;
@@ -47,6 +46,8 @@ static void snapshot(cx_reporter *r, cx_tracker *t)
 		cx_slot *s = &t->slots[i];
 		pthread_mutex_lock(&s->lock);
 		if (s->active) {
+			/* Read the clock under the lock: the slot cannot have started later. */
+			double now = cx_now();
 			size_t n = strlen(s->path) + 1;
 			if (cx_buf_append(&r->names, s->path, n) == 0) {
 				codeidx_concurrent_file *f = &r->files[r->n_files];

@@ -1,6 +1,8 @@
 /* update.c - codeidx_update(): takes the writer lock and runs walk, classify, hash
  * phase, index phase and commit, reporting progress all along. */
+#include <limits.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -25,7 +27,7 @@ static int check_options(const codeidx_update_options *o)
 				o->threads);
 	if (o->n_excludes && !o->excludes)
 		return cx_error(CODEIDX_EINVAL, "codeidx_update: excludes is NULL");
-	if (o->flags & ~CODEIDX_UPDATE_FULL)
+	if (o->flags & ~(CODEIDX_UPDATE_FULL | CODEIDX_UPDATE_NO_IGNORE))
 		return cx_error(CODEIDX_EINVAL, "codeidx_update: unknown flags 0x%x", o->flags);
 	return 0;
 }
@@ -74,12 +76,34 @@ static unsigned default_threads(void)
 	return n > 0 ? (unsigned)(n > 64 ? 64 : n) : 1;
 }
 
+/* Whether `root` (an absolute path) or one of its parents holds a .git entry. */
+static int in_git_work_tree(const char *root)
+{
+	char path[PATH_MAX];
+	size_t n = strlen(root);
+	if (n >= sizeof path - 6)
+		return 0;
+	memcpy(path, root, n + 1);
+	for (;;) {
+		struct stat st;
+		memcpy(path + n, "/.git", 6);
+		if (!lstat(path, &st))
+			return 1;
+		while (n > 0 && path[n - 1] != '/')
+			n--;
+		if (n <= 1)
+			return 0;
+		n--; /* drop the '/' */
+	}
+}
+
 static int run(cx_update *u, const codeidx_update_options *o)
 {
 	int rc = cx_reporter_info(&u->rep, CODEIDX_PHASE_SETUP, "indexing %s with %u threads",
 				  u->idx->root, u->threads);
 	cx_walk_options wo = {.excludes = o->excludes, .n_excludes = o->n_excludes,
 			      .info = walk_info, .info_user = u};
+	wo.no_ignore_files = (o->flags & CODEIDX_UPDATE_NO_IGNORE) || !in_git_work_tree(u->idx->root);
 	if (!rc)
 		rc = cx_walk(u->idx->root_fd, &wo, &u->walk);
 	if (!rc)

@@ -424,7 +424,7 @@ static int walk_dir(struct walker *w, int fd, bool is_root)
 
 	for (size_t i = ent_start; i < w->n_ents; i++) {
 		struct ent *e = &w->ents[i];
-		if (e->type == T_REG && e->len == 10 &&
+		if (e->type == T_REG && e->len == 10 && !(w->opts && w->opts->no_ignore_files) &&
 		    !memcmp(w->names.data + e->off, ".gitignore", 10)) {
 			cx_ignore_list *l;
 			/* the directory path without its trailing '/' */
@@ -548,7 +548,7 @@ int cx_walk(int root_fd, const cx_walk_options *opts, cx_walk_result *out)
 		close(fd);
 		return rc;
 	}
-	char *ipath = info_exclude_path(fd);
+	char *ipath = opts && opts->no_ignore_files ? NULL : info_exclude_path(fd);
 	if (ipath) {
 		rc = load_ignore_file(fd, ipath, false, "", 0, &info_list);
 		free(ipath);

@@ -17,6 +17,8 @@ typedef struct cx_walk_file {
 typedef struct cx_walk_options {
 	const char *const *excludes; /* extra gitignore-style patterns, rooted at the root */
 	size_t n_excludes;
+	/* Non-zero: read no .gitignore or .git/info/exclude (only `excludes` apply). */
+	int no_ignore_files;
 	/* Called now and then with a short info message (for example "scanned 12000
 	 * entries"); may be NULL. Return non-zero to cancel the walk (CODEIDX_ECANCELLED). */
 	int (*info)(const char *message, void *user);
