@@ -132,13 +132,27 @@ static int cursor_next(cursor *c)
 	uint64_t n, v, id = 0;
 	if ((rc = run_varint(c, &n)) || (rc = ensure_ids(c, (size_t)n)))
 		return rc;
+	c->n_ids = (size_t)n;
+	if (n <= (READ_CHUNK - CX_VARINT_MAX) / CX_VARINT_MAX && (rc = run_fill(c, n * 5)))
+		return rc;
+	if (c->buf_len - c->buf_pos >= n * 5) {
+		/* Fast path: the whole list is buffered (a u32 delta takes at most 5 bytes). */
+		const uint8_t *q = c->buf + c->buf_pos, *end = c->buf + c->buf_len;
+		for (uint64_t i = 0; i < n; i++) {
+			if (cx_varint_get(&q, end, &v))
+				return cx_error(CODEIDX_ERROR, "temporary run file is damaged");
+			id += v;
+			c->ids[i] = (uint32_t)id;
+		}
+		c->buf_pos = (size_t)(q - c->buf);
+		return 0;
+	}
 	for (uint64_t i = 0; i < n; i++) {
 		if ((rc = run_varint(c, &v)))
 			return rc;
 		id += v;
 		c->ids[i] = (uint32_t)id;
 	}
-	c->n_ids = (size_t)n;
 	return 0;
 }
 

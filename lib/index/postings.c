@@ -55,8 +55,8 @@ int cx_postings_decode(int kind, const uint8_t *p, size_t len, size_t n, uint32_
 	if (kind == CX_LIST_VARINT) {
 		uint64_t cur = v;
 		for (size_t i = 1; i < n; i++) {
-			if (cx_varint_get(&p, end, &v) || v == 0)
-				return -1;
+			if (cx_varint_get(&p, end, &v) || v == 0 || v >= limit)
+				return -1; /* a delta >= limit could also wrap the sum */
 			cur += v;
 			if (cur >= limit)
 				return -1;

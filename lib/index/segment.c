@@ -66,7 +66,8 @@ static int verify(cx_segment *s)
 		if (i != CX_SEC_POSTINGS && XXH3_64bits(m + off, len) != cx_get_u64(e + 24))
 			return corrupt(s, "section checksum mismatch", off);
 	}
-	if (sec_len[CX_SEC_TRIGRAMS] != s->n_tris * CX_SEG_TRI_ENTRY ||
+	if (s->n_tris > s->map_len / CX_SEG_TRI_ENTRY ||
+	    sec_len[CX_SEC_TRIGRAMS] != s->n_tris * CX_SEG_TRI_ENTRY ||
 	    sec_len[CX_SEC_DOCS] != (uint64_t)s->n_docs * CX_SEG_DOC_ENTRY)
 		return corrupt(s, "table sizes disagree with the header", 16);
 	s->post = sec_ptr[CX_SEC_POSTINGS];
