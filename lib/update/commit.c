@@ -20,6 +20,13 @@
 #define MAX_SEGMENTS 6
 #define KEEP_AFTER_MERGE 3
 
+/* The mtime to record for a file: unknown when it may still change within its
+ * timestamp tick, so that the next update hashes it instead of trusting it. */
+static int64_t recorded_mtime(const cx_update *u, int64_t mtime_ns)
+{
+	return mtime_ns >= u->racy_after_ns ? CX_MTIME_UNKNOWN : mtime_ns;
+}
+
 /* Writes the docs of the index phase and their postings as segment `id`. Sets *n to
  * the docs written (0: nothing to write). */
 static int write_new_segment(cx_update *u, uint64_t id, uint32_t *n)
@@ -44,8 +51,10 @@ static int write_new_segment(cx_update *u, uint64_t id, uint32_t *n)
 	int rc = in ? cx_segw_create(&w, u->idx->dir_fd, name) : CODEIDX_ENOMEM;
 	for (size_t i = 0; !rc && i < u->n_todo; i++) {
 		cx_cand *c = &u->cands[u->todo[i]];
+		cx_docmeta m = c->now;
+		m.mtime_ns = recorded_mtime(u, m.mtime_ns);
 		if (remap[i] != CX_MERGE_DROP)
-			rc = cx_segw_add_doc(w, c->path, c->path_len, &c->now);
+			rc = cx_segw_add_doc(w, c->path, c->path_len, &m);
 	}
 	for (size_t r = 0; !rc && r < u->n_runs; r++)
 		in[r] = (cx_merge_input){.run = &u->runs[r], .remap = remap,
@@ -104,9 +113,9 @@ static int collect_changes(cx_update *u, seg_changes *ch)
 					n_del[c->old_seg]++;
 			} else if (c->outcome == CX_OUT_TOUCHED) {
 				if (pass)
-					s->ovr[s->n_ovr++] = (cx_override){c->old_doc, c->now.size,
-									   c->now.mtime_ns,
-									   c->now.ino};
+					s->ovr[s->n_ovr++] = (cx_override){
+						c->old_doc, c->now.size,
+						recorded_mtime(u, c->now.mtime_ns), c->now.ino};
 				else
 					n_ovr[c->old_seg]++;
 			}
@@ -188,9 +197,9 @@ static int has_changes(const cx_update *u)
 	return memcmp(u->res.skipped, u->old->manifest.skipped, sizeof u->res.skipped) != 0;
 }
 
-/* Removes files of the index directory that the live manifest does not name. */
-static void collect_garbage(cx_update *u, const cx_manifest *m)
+void cx_update_collect_garbage(cx_update *u)
 {
+	const cx_manifest *m = &u->old->manifest;
 	int fd = dup(u->idx->dir_fd);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!d) {
@@ -326,7 +335,7 @@ int cx_update_commit(cx_update *u)
 	if (!rc)
 		rc = maybe_merge(u);
 	if (!rc)
-		collect_garbage(u, &u->old->manifest);
+		cx_update_collect_garbage(u);
 	for (uint32_t k = 0; ch && k < n_old; k++) {
 		free(ch[k].del);
 		free(ch[k].ovr);

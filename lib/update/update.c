@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -99,6 +100,11 @@ static int in_git_work_tree(const char *root)
 
 static int run(cx_update *u, const codeidx_update_options *o)
 {
+	/* A coarse kernel clock stamps files up to a tick behind the wall clock. */
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	u->racy_after_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec - 50000000;
+	cx_update_collect_garbage(u); /* leftovers of a writer that was killed */
 	int rc = cx_reporter_info(&u->rep, CODEIDX_PHASE_SETUP, "indexing %s with %u threads",
 				  u->idx->root, u->threads);
 	cx_walk_options wo = {.excludes = o->excludes, .n_excludes = o->n_excludes,

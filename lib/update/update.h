@@ -42,6 +42,9 @@ typedef struct cx_update {
 	int full;         /* rebuild: the old generation is ignored */
 	unsigned threads;
 	uint64_t max_size;
+	/* Files whose mtime is at or after this (wall clock, ns) may still change within
+	 * the same timestamp tick: their mtime is recorded as unknown ("racy git"). */
+	int64_t racy_after_ns;
 	cx_reporter rep;
 	cx_walk_result walk;
 	cx_cand *cands; /* walk order (bytewise path order) */
@@ -66,6 +69,12 @@ int cx_update_hash_phase(cx_update *u);
 int cx_update_index_phase(cx_update *u);
 /* Commit: write the new segment, publish the manifest, merge, collect garbage. */
 int cx_update_commit(cx_update *u);
+/* Removes files of the index directory no live generation needs (leftovers of a
+ * killed writer); called under the writer lock. */
+void cx_update_collect_garbage(cx_update *u);
+
+/* Stat data that cannot prove a file unchanged later gets this mtime. */
+#define CX_MTIME_UNKNOWN INT64_MIN
 
 /* Runs `fn` on u->threads new threads (thread k gets args + k * arg_size) while the
  * calling thread reports progress from tracker `t`; returns once all have exited. */
