@@ -63,11 +63,15 @@ static int hash_file(int root_fd, const char *path, uint8_t *buf, size_t buf_siz
 
 #define HASH_BUF (1u << 16)
 
+/* Decides one cand. The slot shows the file from its stat on, with its real size. */
 static void decide(hash_worker *w, cx_cand *c)
 {
 	cx_update *u = w->u;
 	struct stat st;
-	if (fstatat(u->idx->root_fd, c->path, &st, AT_SYMLINK_NOFOLLOW)) {
+	int failed = fstatat(u->idx->root_fd, c->path, &st, AT_SYMLINK_NOFOLLOW);
+	cx_tracker_begin(w->t, w->slot, c->path, failed ? 0 : (uint64_t)st.st_size,
+			 CODEIDX_FILE_STATING);
+	if (failed) {
 		skip(c, CODEIDX_SKIP_FAILED);
 		return;
 	}
@@ -107,7 +111,6 @@ static void *hash_thread(void *arg)
 		if (i >= u->n_cands)
 			break;
 		cx_cand *c = &u->cands[i];
-		cx_tracker_begin(w->t, w->slot, c->path, c->old.size, CODEIDX_FILE_STATING);
 		decide(w, c);
 		cx_tracker_end(w->t, w->slot, c->now.size);
 	}
