@@ -139,7 +139,7 @@ CODEIDX_API int codeidx_stats_get(codeidx *idx, codeidx_stats *stats)
 	stats->version = CODEIDX_STATS_VERSION;
 	stats->generation = s->manifest.generation;
 	stats->files = s->live_docs;
-	stats->bytes = s->live_bytes;
+	stats->bytes = cx_snapshot_live_bytes(s);
 	stats->segments = s->manifest.n_segs;
 	for (uint32_t i = 0; i < s->manifest.n_segs; i++)
 		stats->deleted_docs += s->segs[i].n_dead;

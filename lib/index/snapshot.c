@@ -104,16 +104,25 @@ static int attach(cx_snapshot *s, int dirfd, const cx_snapshot *prev)
 		ss->n_dead = e->n_deleted;
 		s->index_bytes += ss->seg->map_len;
 		s->trigrams += ss->seg->n_tris;
-		for (uint32_t d = 0; d < e->n_docs; d++) {
+		s->live_docs += e->n_docs - e->n_deleted;
+	}
+	return 0;
+}
+
+uint64_t cx_snapshot_live_bytes(const cx_snapshot *s)
+{
+	uint64_t bytes = 0;
+	for (uint32_t i = 0; i < s->manifest.n_segs; i++) {
+		const cx_snap_seg *ss = &s->segs[i];
+		for (uint32_t d = 0; d < ss->seg->n_docs; d++) {
 			if (cx_snap_is_dead(ss, d))
 				continue;
 			cx_docmeta m;
 			cx_snap_meta(ss, d, &m);
-			s->live_docs++;
-			s->live_bytes += m.size;
+			bytes += m.size;
 		}
 	}
-	return 0;
+	return bytes;
 }
 
 int cx_snapshot_load(int dirfd, const cx_snapshot *prev, cx_snapshot **out)

@@ -24,7 +24,7 @@ typedef struct cx_snapshot {
 	atomic_int refs;
 	cx_manifest manifest;
 	cx_snap_seg *segs; /* manifest.n_segs entries */
-	uint64_t live_docs, live_bytes, index_bytes, trigrams;
+	uint64_t live_docs, index_bytes, trigrams;
 	/* Identity of the manifest file it came from, to notice newer generations. */
 	dev_t dev;
 	ino_t ino;
@@ -46,6 +46,9 @@ static inline int cx_snap_is_dead(const cx_snap_seg *s, uint32_t doc)
 {
 	return (s->dead[doc >> 6] >> (doc & 63)) & 1;
 }
+
+/* The content bytes of the snapshot's live docs (walks every doc: for stats). */
+uint64_t cx_snapshot_live_bytes(const cx_snapshot *s);
 
 /* Doc metadata with the manifest's override applied. */
 void cx_snap_meta(const cx_snap_seg *s, uint32_t doc, cx_docmeta *m);

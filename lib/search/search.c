@@ -137,6 +137,30 @@ static unsigned online_cpus(void)
 	return n > 0 ? (unsigned)(n > 64 ? 64 : n) : 1;
 }
 
+/* Verifies and reports a few candidates on the calling thread: for selective queries
+ * starting threads costs more than it saves. */
+static int run_inline(search *se, codeidx_match_fn fn, void *user, codeidx_search_result *res)
+{
+	slot sl = {0};
+	cx_match_scratch *scratch = cx_match_scratch_new(se->matcher);
+	int rc = scratch ? 0 : CODEIDX_ENOMEM;
+	for (size_t i = 0; i < se->n_cands && !rc; i++) {
+		rc = verify(se, &se->cands[i], &sl, scratch);
+		if (!rc && emit(se, &sl, fn, user, res)) {
+			res->stopped = 1;
+			break;
+		}
+	}
+	free(sl.path);
+	cx_buf_release(&sl.content);
+	cx_hits_release(&sl.hits);
+	cx_match_scratch_free(scratch);
+	return rc;
+}
+
+/* Candidates up to which verification stays on the calling thread. */
+#define INLINE_CANDIDATES 32
+
 /* Verifies and reports every candidate, in order. */
 static int run(search *se, codeidx_match_fn fn, void *user, codeidx_search_result *res)
 {
@@ -145,6 +169,8 @@ static int run(search *se, codeidx_match_fn fn, void *user, codeidx_search_resul
 		threads = (unsigned)se->n_cands;
 	if (threads == 0)
 		return 0;
+	if (threads == 1 || se->n_cands <= INLINE_CANDIDATES)
+		return run_inline(se, fn, user, res);
 	se->window = (size_t)threads * 4;
 	se->slots = cx_calloc(se->window, sizeof *se->slots);
 	pthread_t *tid = cx_calloc(threads, sizeof *tid);
