@@ -11,8 +11,8 @@ SANITIZE ?=
 VERSION := 0.1.0
 SOVERSION := 0
 
-BUILD := build$(if $(SANITIZE),-$(subst $(comma),-,$(SANITIZE)))
 comma := ,
+BUILD := build$(if $(SANITIZE),-$(subst $(comma),-,$(SANITIZE)))
 
 DEPS_PC := libpcre2-8 libcjson libxxhash libbsd
 OPT ?= -O2
@@ -81,7 +81,7 @@ unit: all $(UNIT_BINS)
 integration: all
 	@scripts/install-deps.sh test
 	@set -e; for t in $(sort $(wildcard test/integration/*.sh)); do echo "== $$t"; \
-		BUILD=$(BUILD) bash $$t; done
+		BUILD=$(BUILD) SANITIZE=$(SANITIZE) bash $$t; done
 
 check: unit integration
 	@echo "make check: all tests passed ($(BUILD))"

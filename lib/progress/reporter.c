@@ -219,9 +219,6 @@ static int cancel_phase(cx_reporter *r, cx_tracker *t)
 int cx_reporter_watch(cx_reporter *r, codeidx_phase phase, cx_tracker *t)
 {
 	rate_reset(r);
-	pthread_mutex_lock(&t->lock);
-	t->signal_each = r->interval_ms == 0;
-	pthread_mutex_unlock(&t->lock);
 	uint64_t shown = 0;
 	if (emit_phase(r, phase, t, 0, "started"))
 		return cancel_phase(r, t);

@@ -7,7 +7,8 @@
 #include "common/buf.h"
 #include "common/clock.h"
 
-int cx_tracker_init(cx_tracker *t, unsigned n_slots, uint64_t total, uint64_t bytes_total)
+int cx_tracker_init(cx_tracker *t, unsigned n_slots, uint64_t total, uint64_t bytes_total,
+		    int signal_each)
 {
 	t->slots = cx_calloc(n_slots, sizeof *t->slots);
 	if (!t->slots)
@@ -27,7 +28,7 @@ int cx_tracker_init(cx_tracker *t, unsigned n_slots, uint64_t total, uint64_t by
 	pthread_cond_init(&t->wake, &ca);
 	pthread_condattr_destroy(&ca);
 	t->running = n_slots;
-	t->signal_each = 0;
+	t->signal_each = signal_each;
 	return 0;
 }
 

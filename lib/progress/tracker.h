@@ -31,11 +31,13 @@ typedef struct cx_tracker {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	unsigned running; /* workers not yet exited */
-	int signal_each;  /* signal `wake` on every finished file */
+	int signal_each;  /* signal `wake` on every finished file; fixed before workers start */
 } cx_tracker;
 
-/* Prepares a tracker for `n_slots` workers; returns 0 or CODEIDX_ENOMEM. */
-int cx_tracker_init(cx_tracker *t, unsigned n_slots, uint64_t total, uint64_t bytes_total);
+/* Prepares a tracker for `n_slots` workers; `signal_each` makes every finished file
+ * wake the coordinator (per-file events). Returns 0 or CODEIDX_ENOMEM. */
+int cx_tracker_init(cx_tracker *t, unsigned n_slots, uint64_t total, uint64_t bytes_total,
+		    int signal_each);
 void cx_tracker_release(cx_tracker *t);
 
 /* A worker starts a file in its slot. */

@@ -122,7 +122,7 @@ int cx_update_hash_phase(cx_update *u)
 {
 	cx_tracker t = {0};
 	/* Sizes are only known once stat'ed: bytes_total stays 0 in this phase. */
-	int rc = cx_tracker_init(&t, u->threads, u->n_cands, 0);
+	int rc = cx_tracker_init(&t, u->threads, u->n_cands, 0, u->rep.interval_ms == 0);
 	hash_worker *w = cx_calloc(u->threads, sizeof *w);
 	atomic_size_t next;
 	atomic_init(&next, 0);

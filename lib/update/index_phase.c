@@ -180,7 +180,8 @@ static int collect_runs(cx_update *u, index_worker *w)
 	if (!u->runs)
 		return CODEIDX_ENOMEM;
 	for (unsigned k = 0; k < u->threads; k++) {
-		memcpy(u->runs + u->n_runs, w[k].runs, w[k].n_runs * sizeof *u->runs);
+		if (w[k].n_runs)
+			memcpy(u->runs + u->n_runs, w[k].runs, w[k].n_runs * sizeof *u->runs);
 		u->n_runs += w[k].n_runs;
 		w[k].n_runs = 0; /* ownership moved */
 	}
@@ -207,7 +208,7 @@ int cx_update_index_phase(cx_update *u)
 	cx_tracker t = {0};
 	atomic_size_t next;
 	atomic_init(&next, 0);
-	int rc = cx_tracker_init(&t, u->threads, u->n_todo, bytes);
+	int rc = cx_tracker_init(&t, u->threads, u->n_todo, bytes, u->rep.interval_ms == 0);
 	index_worker *w = cx_calloc(u->threads, sizeof *w);
 	if (!rc && !w)
 		rc = CODEIDX_ENOMEM;

@@ -420,7 +420,8 @@ static int walk_dir(struct walker *w, int fd, bool is_root)
 	if (rc)
 		goto out;
 	size_t n = w->n_ents - ent_start;
-	qsort_r(w->ents + ent_start, n, sizeof *w->ents, ent_cmp, w->names.data);
+	if (n > 1)
+		qsort_r(w->ents + ent_start, n, sizeof *w->ents, ent_cmp, w->names.data);
 
 	for (size_t i = ent_start; i < w->n_ents; i++) {
 		struct ent *e = &w->ents[i];

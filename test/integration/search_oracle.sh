@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 mkdir -p "$BUILD/test"
-cc -O2 -Iinclude -o "$BUILD/test/search_dump" test/integration/search_dump.c \
+# Same sanitizer runtime as the library when make check runs with SANITIZE=...
+cc -O2 -Iinclude ${SANITIZE:+-fsanitize=$SANITIZE} -o "$BUILD/test/search_dump" test/integration/search_dump.c \
   "$BUILD/libcodeidx.a" -lpcre2-8 -lxxhash -lbsd -pthread
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
