@@ -115,3 +115,59 @@ clean:
 	rm -rf build build-*
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- daemon transport (include/codeidx_daemon.h, lib/daemon/): its own library over the
+# core's public API, plus cJSON. The core library neither links nor knows it.
+DAEMON_SRCS := $(sort $(wildcard lib/daemon/*.c))
+DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
+DAEMON_STATIC := $(BUILD)/libcodeidx_daemon.a
+DAEMON_SHARED := $(BUILD)/libcodeidx_daemon.so.$(VERSION)
+DAEMON_CFLAGS := $(shell pkg-config --cflags libcjson 2>/dev/null)
+DAEMON_LIBS := $(or $(shell pkg-config --libs libcjson 2>/dev/null),-lcjson)
+
+all: $(DAEMON_STATIC) $(DAEMON_SHARED)
+
+$(BUILD)/lib/daemon/%.o: lib/daemon/%.c $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CX_CFLAGS) $(CFLAGS) $(DAEMON_CFLAGS) -fvisibility=hidden \
+		-DCODEIDX_DAEMON_BUILDING -MMD -MP -c $< -o $@
+
+$(DAEMON_STATIC): $(DAEMON_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(DAEMON_SHARED): $(DAEMON_OBJS) $(SHARED)
+	$(CC) -shared -Wl,-soname,libcodeidx_daemon.so.$(SOVERSION) $(LDSAN) -o $@ $(DAEMON_OBJS) \
+		-L$(BUILD) -lcodeidx $(DAEMON_LIBS) -pthread
+	ln -sf libcodeidx_daemon.so.$(VERSION) $(BUILD)/libcodeidx_daemon.so.$(SOVERSION)
+	ln -sf libcodeidx_daemon.so.$(SOVERSION) $(BUILD)/libcodeidx_daemon.so
+
+# Unit tests of the daemon link it too (a more specific pattern than test_%).
+$(BUILD)/test/test_daemon%: test/unit/test_daemon%.c $(TEST_HELPERS) $(DAEMON_STATIC) $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CX_CFLAGS) $(CFLAGS) $(DAEMON_CFLAGS) $(LDSAN) -Itest/unit -o $@ $< $(TEST_HELPERS) \
+		$(DAEMON_STATIC) $(STATIC) $(LIBS) $(DAEMON_LIBS) -lcmocka
+
+.PHONY: install-daemon uninstall-daemon bench-daemon
+install: install-daemon
+install-daemon: all
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/codeidx_daemon.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(DAEMON_STATIC) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(DAEMON_SHARED) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libcodeidx_daemon.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libcodeidx_daemon.so.$(SOVERSION)
+	ln -sf libcodeidx_daemon.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libcodeidx_daemon.so
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+		pkgconfig/codeidx_daemon.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/codeidx_daemon.pc
+
+uninstall: uninstall-daemon
+uninstall-daemon:
+	rm -f $(DESTDIR)$(PREFIX)/include/codeidx_daemon.h \
+		$(DESTDIR)$(PREFIX)/lib/libcodeidx_daemon.a \
+		$(DESTDIR)$(PREFIX)/lib/libcodeidx_daemon.so \
+		$(DESTDIR)$(PREFIX)/lib/libcodeidx_daemon.so.$(SOVERSION) \
+		$(DESTDIR)$(PREFIX)/lib/libcodeidx_daemon.so.$(VERSION) \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig/codeidx_daemon.pc
+
+bench-daemon: all
+	@bash bench/daemon_bench.sh $(BUILD)
