@@ -8,12 +8,17 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "search/literal.h"
 
 struct cx_matcher {
 	pcre2_code *code;    /* NULL in fixed-string mode */
 	int per_line;        /* the pattern needs each line as its own subject */
 	char *needle;        /* fixed-string mode: the string */
 	size_t needle_len;
+	/* Bytes every match contains (0 = none known): lines without them are skipped
+	 * with memmem before the regex runs. */
+	char lit[256];
+	size_t lit_len;
 };
 
 struct cx_match_scratch {
@@ -129,7 +134,17 @@ int cx_matcher_new(cx_matcher **out, const char *pattern, size_t len, unsigned f
 		free(m);
 		return rc;
 	}
-	m->per_line = needs_per_line((const char *)src.data, src.len);
+	/* Judged on the user's pattern: the -w wrapper's lookbehind sees '\n' before a
+	 * line, which is no word byte, exactly like the start of a line. */
+	m->per_line = !(flags & CODEIDX_SEARCH_LITERAL) && needs_per_line(pattern, len);
+	if (!(flags & CODEIDX_SEARCH_IGNORE_CASE)) {
+		if (!(flags & CODEIDX_SEARCH_LITERAL))
+			m->lit_len = cx_required_literal(pattern, len, m->lit, sizeof m->lit);
+		else if (!memchr(pattern, '\n', len))
+			memcpy(m->lit, pattern, m->lit_len = len < sizeof m->lit ? len : sizeof m->lit);
+		if (m->lit_len < 2)
+			m->lit_len = 0;
+	}
 	cx_buf_release(&src);
 	pcre2_jit_compile(m->code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
 	*out = m;
@@ -259,16 +274,34 @@ typedef struct line_cursor {
 	size_t start;   /* start of that line */
 } line_cursor;
 
+/* Counts the '\n' bytes of p[0..n), eight at a time. */
+static uint64_t count_newlines(const uint8_t *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	uint64_t count = 0;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		w ^= ones * '\n'; /* '\n' bytes become zero */
+		/* Exact zero-byte mask: high bit set where the byte was zero. */
+		uint64_t z = ~(((w & ~highs) + ~highs) | w) & highs;
+		count += (uint64_t)__builtin_popcountll(z);
+	}
+	for (; i < n; i++)
+		count += p[i] == '\n';
+	return count;
+}
+
 static void advance_to(line_cursor *c, size_t at)
 {
-	const uint8_t *p = c->buf + c->counted, *end = c->buf + at;
-	while (p < end) {
-		const uint8_t *q = memchr(p, '\n', (size_t)(end - p));
-		if (!q)
-			break;
-		c->line++;
+	if (at <= c->counted)
+		return;
+	uint64_t n = count_newlines(c->buf + c->counted, at - c->counted);
+	if (n) {
+		const uint8_t *q = memrchr(c->buf + c->counted, '\n', at - c->counted);
+		c->line += n;
 		c->start = (size_t)(q - c->buf) + 1;
-		p = q + 1;
 	}
 	c->counted = at;
 }
@@ -312,7 +345,12 @@ int cx_matcher_scan(const cx_matcher *m, cx_match_scratch *s, const uint8_t *buf
 	while (pos < n) {
 		/* Find the next line with a possible match. */
 		size_t at;
-		if (m->per_line) {
+		if (m->lit_len) {
+			const uint8_t *q = memmem(buf + pos, n - pos, m->lit, m->lit_len);
+			if (!q)
+				break;
+			at = (size_t)(q - buf);
+		} else if (m->per_line) {
 			at = pos;
 		} else if (m->needle) {
 			const uint8_t *q = memmem(buf + pos, n - pos, m->needle, m->needle_len);
