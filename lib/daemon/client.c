@@ -156,10 +156,15 @@ static int handshake(codeidx_daemon_client *c, unsigned timeout_ms)
 		cJSON_Delete(hello);
 		return dx_error(CODEIDX_ENOMEM, "out of memory");
 	}
-	int rc = dx_client_send(c, hello);
+	/* Read the answer even if sending failed: a daemon that refuses the connection
+	 * (another uid, too many clients) writes its reason and closes at once. */
+	int sent = dx_client_send(c, hello);
+	char keep[512];
+	snprintf(keep, sizeof keep, "%s", codeidx_daemon_error_detail());
 	cJSON *line = NULL;
-	if (!rc)
-		rc = dx_client_next(c, &line, (int)timeout_ms);
+	int rc = dx_client_next(c, &line, (int)timeout_ms);
+	if (rc && sent)
+		return dx_error(sent, "%s", keep);
 	if (rc)
 		return rc;
 	if ((rc = dx_error_line_decode(line))) {
