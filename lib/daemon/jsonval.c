@@ -3,15 +3,14 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <locale.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "daemon/bytes.h"
 #include "daemon/error.h"
+#include "daemon/jsonwrite.h"
 
 #define MAX_SAFE_INT 9007199254740992.0 /* 2^53: every integer up to it is a double */
 
@@ -66,27 +65,14 @@ cJSON *dx_json_u64(uint64_t v)
 	return v <= (1ull << 53) ? cJSON_CreateRaw(text) : cJSON_CreateString(text);
 }
 
-/* The "C" locale, made once: %g must print '.' whatever locale the host program set. */
-static locale_t c_locale;
-static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
-
-static void make_c_locale(void)
-{
-	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-}
-
 cJSON *dx_json_double(double d)
 {
 	if (isnan(d))
 		return cJSON_CreateString("NaN");
 	if (isinf(d))
 		return cJSON_CreateString(d > 0 ? "Infinity" : "-Infinity");
-	pthread_once(&c_locale_once, make_c_locale);
-	locale_t old = c_locale ? uselocale(c_locale) : (locale_t)0;
 	char text[40];
-	snprintf(text, sizeof text, "%.17g", d);
-	if (old)
-		uselocale(old);
+	dx_format_double(d, text);
 	return cJSON_CreateRaw(text);
 }
 
@@ -185,11 +171,8 @@ static int parse_u64_text(const char *s, uint64_t *out)
 	return 0;
 }
 
-int dx_get_u64(const cJSON *obj, const char *key, int required, uint64_t *out)
+int dx_val_u64(const cJSON *v, const char *key, uint64_t *out)
 {
-	const cJSON *v = member(obj, key);
-	if (!v || cJSON_IsNull(v))
-		return absent(key, required);
 	if (cJSON_IsNumber(v)) {
 		double d = v->valuedouble;
 		if (!(d >= 0 && d <= MAX_SAFE_INT) || d != floor(d))
@@ -202,23 +185,36 @@ int dx_get_u64(const cJSON *obj, const char *key, int required, uint64_t *out)
 	return mistyped(key, "a non-negative integer");
 }
 
-int dx_get_uint(const cJSON *obj, const char *key, int required, unsigned *out)
-{
-	uint64_t v;
-	int rc = dx_get_u64(obj, key, required, &v);
-	if (rc)
-		return rc;
-	if (v > UINT32_MAX)
-		return mistyped(key, "an integer below 2^32");
-	*out = (unsigned)v;
-	return 0;
-}
-
-int dx_get_double(const cJSON *obj, const char *key, int required, double *out)
+int dx_get_u64(const cJSON *obj, const char *key, int required, uint64_t *out)
 {
 	const cJSON *v = member(obj, key);
 	if (!v || cJSON_IsNull(v))
 		return absent(key, required);
+	return dx_val_u64(v, key, out);
+}
+
+int dx_val_uint(const cJSON *v, const char *key, unsigned *out)
+{
+	uint64_t x;
+	int rc = dx_val_u64(v, key, &x);
+	if (rc)
+		return rc;
+	if (x > UINT32_MAX)
+		return mistyped(key, "an integer below 2^32");
+	*out = (unsigned)x;
+	return 0;
+}
+
+int dx_get_uint(const cJSON *obj, const char *key, int required, unsigned *out)
+{
+	const cJSON *v = member(obj, key);
+	if (!v || cJSON_IsNull(v))
+		return absent(key, required);
+	return dx_val_uint(v, key, out);
+}
+
+int dx_val_double(const cJSON *v, const char *key, double *out)
+{
 	if (cJSON_IsNumber(v)) {
 		*out = v->valuedouble;
 		return 0;
@@ -234,6 +230,14 @@ int dx_get_double(const cJSON *obj, const char *key, int required, double *out)
 		}
 	}
 	return mistyped(key, "a number");
+}
+
+int dx_get_double(const cJSON *obj, const char *key, int required, double *out)
+{
+	const cJSON *v = member(obj, key);
+	if (!v || cJSON_IsNull(v))
+		return absent(key, required);
+	return dx_val_double(v, key, out);
 }
 
 int dx_get_bool(const cJSON *obj, const char *key, int required, int *out)
@@ -271,23 +275,28 @@ int dx_get_array(const cJSON *obj, const char *key, int required, const cJSON **
 	return 0;
 }
 
+int dx_val_name(const cJSON *v, const char *key, const char *const *names, unsigned n,
+		unsigned *out)
+{
+	if (!cJSON_IsString(v))
+		return mistyped(key, "a name (string)");
+	for (unsigned i = 0; i < n; i++) {
+		if (names[i] && !strcmp(names[i], v->valuestring)) {
+			*out = i;
+			return 0;
+		}
+	}
+	return dx_error(CODEIDX_DAEMON_EPROTOCOL, "field \"%s\": unknown name \"%.64s\"", key,
+			v->valuestring);
+}
+
 int dx_get_name(const cJSON *obj, const char *key, int required, const char *const *names,
 		unsigned n, unsigned *out)
 {
 	const cJSON *v = member(obj, key);
 	if (!v || cJSON_IsNull(v))
 		return absent(key, required);
-	if (cJSON_IsString(v)) {
-		for (unsigned i = 0; i < n; i++) {
-			if (names[i] && !strcmp(names[i], v->valuestring)) {
-				*out = i;
-				return 0;
-			}
-		}
-		return dx_error(CODEIDX_DAEMON_EPROTOCOL, "field \"%s\": unknown name \"%.64s\"",
-				key, v->valuestring);
-	}
-	return mistyped(key, "a name (string)");
+	return dx_val_name(v, key, names, n, out);
 }
 
 int dx_bytes_check(const cJSON *v, const char *what, size_t *len)

@@ -31,6 +31,13 @@ char *dx_json_print(const cJSON *obj, size_t *len);
  * exactly one JSON value, and "\u0000" in strings. */
 int dx_json_parse_line(const char *line, size_t len, cJSON **out);
 
+/* The same checks on a value already found (`key` names it in errors). */
+int dx_val_u64(const cJSON *v, const char *key, uint64_t *out);
+int dx_val_uint(const cJSON *v, const char *key, unsigned *out);
+int dx_val_double(const cJSON *v, const char *key, double *out);
+int dx_val_name(const cJSON *v, const char *key, const char *const *names, unsigned n,
+		unsigned *out);
+
 int dx_get_u64(const cJSON *obj, const char *key, int required, uint64_t *out);
 int dx_get_uint(const cJSON *obj, const char *key, int required, unsigned *out);
 int dx_get_double(const cJSON *obj, const char *key, int required, double *out);

@@ -8,58 +8,34 @@
 #include "daemon/error.h"
 #include "daemon/jsonval.h"
 
-cJSON *dx_match_object(const codeidx_match *m, int *rc)
+int dx_match_write(dx_jw *w, const codeidx_match *m)
 {
-	*rc = CODEIDX_EINVAL;
-	if (!m->path || (!m->text && m->text_len) || (!m->spans && m->n_spans)) {
-		dx_error(CODEIDX_EINVAL, "match: NULL path, text or spans");
-		return NULL;
-	}
-	*rc = CODEIDX_ENOMEM;
-	cJSON *o = cJSON_CreateObject();
-	cJSON *spans = cJSON_CreateArray();
-	if (!o || !spans) {
-		cJSON_Delete(o);
-		cJSON_Delete(spans);
-		return NULL;
-	}
-	if (dx_json_put(o, "path", dx_json_bytes(m->path, strlen(m->path))) ||
-	    dx_json_put(o, "line", dx_json_u64(m->line)) ||
-	    dx_json_put(o, "column", dx_json_u64(m->column)) ||
-	    dx_json_put(o, "text", dx_json_bytes(m->text ? m->text : "", m->text_len))) {
-		cJSON_Delete(spans);
-		goto fail;
-	}
-	if (dx_json_put(o, "spans", spans))
-		goto fail;
+	if (!m->path || (!m->text && m->text_len) || (!m->spans && m->n_spans))
+		return dx_error(CODEIDX_EINVAL, "match: NULL path, text or spans");
+	dx_jw_lit(w, "{\"path\":");
+	dx_jw_bytes(w, m->path, strlen(m->path));
+	dx_jw_lit(w, ",\"line\":");
+	dx_jw_u64(w, m->line);
+	dx_jw_lit(w, ",\"column\":");
+	dx_jw_u64(w, m->column);
+	dx_jw_lit(w, ",\"text\":");
+	dx_jw_bytes(w, m->text ? m->text : "", m->text_len);
+	dx_jw_lit(w, ",\"spans\":[");
 	for (size_t i = 0; i < m->n_spans; i++) {
-		cJSON *pair = cJSON_CreateArray();
-		cJSON *s = dx_json_u64(m->spans[i].start), *e = dx_json_u64(m->spans[i].end);
-		if (!pair || !s || !e || !cJSON_AddItemToArray(pair, s)) {
-			cJSON_Delete(pair);
-			cJSON_Delete(s);
-			cJSON_Delete(e);
-			goto fail;
-		}
-		if (!cJSON_AddItemToArray(pair, e)) {
-			cJSON_Delete(pair);
-			cJSON_Delete(e);
-			goto fail;
-		}
-		if (!cJSON_AddItemToArray(spans, pair)) {
-			cJSON_Delete(pair);
-			goto fail;
-		}
+		if (i)
+			dx_jw_lit(w, ",");
+		dx_jw_lit(w, "[");
+		dx_jw_u64(w, m->spans[i].start);
+		dx_jw_lit(w, ",");
+		dx_jw_u64(w, m->spans[i].end);
+		dx_jw_lit(w, "]");
 	}
-	if (dx_json_put(o, "context", cJSON_CreateBool(m->is_context != 0)) ||
-	    dx_json_put(o, "file_start", cJSON_CreateBool(m->file_start != 0)))
-		goto fail;
-	*rc = 0;
-	return o;
-fail:
-	dx_error(CODEIDX_ENOMEM, "match: out of memory");
-	cJSON_Delete(o);
-	return NULL;
+	dx_jw_lit(w, "],\"context\":");
+	dx_jw_bool(w, m->is_context != 0);
+	dx_jw_lit(w, ",\"file_start\":");
+	dx_jw_bool(w, m->file_start != 0);
+	dx_jw_lit(w, "}");
+	return w->oom ? dx_error(CODEIDX_ENOMEM, "match: out of memory") : 0;
 }
 
 CODEIDX_DAEMON_API int codeidx_daemon_match_to_json(const codeidx_match *m, char **out,
@@ -69,16 +45,19 @@ CODEIDX_DAEMON_API int codeidx_daemon_match_to_json(const codeidx_match *m, char
 	if (!m || !out)
 		return dx_error(CODEIDX_EINVAL, "codeidx_daemon_match_to_json: NULL argument");
 	*out = NULL;
-	int rc;
-	cJSON *inner = dx_match_object(m, &rc);
-	if (!inner)
+	dx_jw w = {0};
+	dx_jw_lit(&w, "{\"match\":");
+	int rc = dx_match_write(&w, m);
+	dx_jw_lit(&w, "}");
+	if (!rc && w.oom)
+		rc = dx_error(CODEIDX_ENOMEM, "match: out of memory");
+	if (rc) {
+		dx_jw_release(&w);
 		return rc;
-	cJSON *line = cJSON_CreateObject();
-	if (dx_json_put(line, "match", inner) || !(*out = dx_json_print(line, len))) {
-		cJSON_Delete(line);
-		return dx_error(CODEIDX_ENOMEM, "match: out of memory");
 	}
-	cJSON_Delete(line);
+	*out = w.buf;
+	if (len)
+		*len = w.len;
 	return 0;
 }
 

@@ -1,4 +1,4 @@
-/* match_json.h - a search match as a cJSON object and back (used by the public functions,
+/* match_json.h - a search match written as JSON and read back (used by the public functions,
  * the server and the client). */
 #ifndef DX_MATCH_JSON_H
 #define DX_MATCH_JSON_H
@@ -6,10 +6,11 @@
 #include <cjson/cJSON.h>
 
 #include "codeidx.h"
+#include "daemon/jsonwrite.h"
 
-/* The match's fields as an object (copies everything). NULL with a detail on bad input
- * or out of memory (*rc says which). */
-cJSON *dx_match_object(const codeidx_match *m, int *rc);
+/* Appends the match's object {...} (without the {"match":...} wrapper) to w. Returns 0,
+ * CODEIDX_EINVAL (NULL path, text or spans) or CODEIDX_ENOMEM. */
+int dx_match_write(dx_jw *w, const codeidx_match *m);
 
 /* Rebuilds a match from such an object, in one allocation (free()); text is also
  * NUL-terminated. Returns 0, CODEIDX_DAEMON_EPROTOCOL, CODEIDX_ELIMIT or CODEIDX_ENOMEM. */

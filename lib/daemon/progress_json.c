@@ -12,80 +12,78 @@
 #define N_PHASES 5u   /* CODEIDX_PHASE_SETUP .. CODEIDX_PHASE_DONE */
 #define N_STATUSES 7u /* CODEIDX_FILE_QUEUED .. CODEIDX_FILE_FAILED */
 
-static cJSON *file_object(const codeidx_concurrent_file *f)
+static int check(const codeidx_progress *ev)
 {
-	cJSON *o = cJSON_CreateObject();
-	if (!o)
-		return NULL;
-	if (dx_json_put(o, "slot", dx_json_u64(f->slot)) ||
-	    dx_json_put(o, "path", dx_json_str_ref(f->path)) ||
-	    dx_json_put(o, "size", dx_json_u64(f->size)) ||
-	    dx_json_put(o, "status",
-			cJSON_CreateStringReference(codeidx_file_status_name(f->status))) ||
-	    dx_json_put(o, "seconds", dx_json_double(f->seconds))) {
-		cJSON_Delete(o);
-		return NULL;
+	if ((unsigned)ev->phase >= N_PHASES)
+		return dx_error(CODEIDX_EINVAL, "progress event: phase %d out of range",
+				(int)ev->phase);
+	if (!ev->files && ev->n_files)
+		return dx_error(CODEIDX_EINVAL, "progress event: files is NULL with n_files %zu",
+				ev->n_files);
+	for (size_t i = 0; i < ev->n_files; i++) {
+		if ((unsigned)ev->files[i].status >= N_STATUSES || !ev->files[i].path)
+			return dx_error(CODEIDX_EINVAL, "progress event: files[%zu] has %s", i,
+					ev->files[i].path ? "a status out of range" : "a NULL path");
 	}
-	return o;
+	return 0;
 }
 
-cJSON *dx_progress_object(const codeidx_progress *ev, int *rc)
+static void put_name(dx_jw *w, const char *name)
 {
-	*rc = CODEIDX_EINVAL;
-	if ((unsigned)ev->phase >= N_PHASES) {
-		dx_error(CODEIDX_EINVAL, "progress event: phase %d out of range", (int)ev->phase);
-		return NULL;
-	}
-	if (!ev->files && ev->n_files) {
-		dx_error(CODEIDX_EINVAL, "progress event: files is NULL with n_files %zu",
-			 ev->n_files);
-		return NULL;
-	}
+	dx_jw_lit(w, "\"");
+	dx_jw_raw(w, name, strlen(name)); /* static lowercase ASCII names */
+	dx_jw_lit(w, "\"");
+}
+
+int dx_progress_write(dx_jw *w, const codeidx_progress *ev)
+{
+	int rc = check(ev);
+	if (rc)
+		return rc;
+	const char *msg = ev->message ? ev->message : "";
+	dx_jw_lit(w, "{\"phase\":");
+	put_name(w, codeidx_phase_name(ev->phase));
+	dx_jw_lit(w, ",\"current\":");
+	dx_jw_u64(w, ev->current);
+	dx_jw_lit(w, ",\"total\":");
+	dx_jw_u64(w, ev->total);
+	dx_jw_lit(w, ",\"bytes_done\":");
+	dx_jw_u64(w, ev->bytes_done);
+	dx_jw_lit(w, ",\"bytes_total\":");
+	dx_jw_u64(w, ev->bytes_total);
+	dx_jw_lit(w, ",\"files_per_second\":");
+	dx_jw_double(w, ev->files_per_second);
+	dx_jw_lit(w, ",\"bytes_per_second\":");
+	dx_jw_double(w, ev->bytes_per_second);
+	dx_jw_lit(w, ",\"active_threads\":");
+	dx_jw_u64(w, ev->active_threads);
+	dx_jw_lit(w, ",\"threads\":");
+	dx_jw_u64(w, ev->threads);
+	dx_jw_lit(w, ",\"elapsed_seconds\":");
+	dx_jw_double(w, ev->elapsed_seconds);
+	dx_jw_lit(w, ",\"eta_seconds\":");
+	dx_jw_double(w, ev->eta_seconds);
+	dx_jw_lit(w, ",\"message\":");
+	dx_jw_bytes(w, msg, strlen(msg));
+	dx_jw_lit(w, ",\"concurrent_files\":[");
 	for (size_t i = 0; i < ev->n_files; i++) {
-		if ((unsigned)ev->files[i].status >= N_STATUSES || !ev->files[i].path) {
-			dx_error(CODEIDX_EINVAL, "progress event: files[%zu] has %s", i,
-				 ev->files[i].path ? "a status out of range" : "a NULL path");
-			return NULL;
-		}
+		const codeidx_concurrent_file *f = &ev->files[i];
+		if (i)
+			dx_jw_lit(w, ",");
+		dx_jw_lit(w, "{\"slot\":");
+		dx_jw_u64(w, f->slot);
+		dx_jw_lit(w, ",\"path\":");
+		dx_jw_bytes(w, f->path, strlen(f->path));
+		dx_jw_lit(w, ",\"size\":");
+		dx_jw_u64(w, f->size);
+		dx_jw_lit(w, ",\"status\":");
+		put_name(w, codeidx_file_status_name(f->status));
+		dx_jw_lit(w, ",\"seconds\":");
+		dx_jw_double(w, f->seconds);
+		dx_jw_lit(w, "}");
 	}
-	*rc = CODEIDX_ENOMEM;
-	cJSON *o = cJSON_CreateObject();
-	cJSON *files = cJSON_CreateArray();
-	if (!o || !files) {
-		cJSON_Delete(o);
-		cJSON_Delete(files);
-		return NULL;
-	}
-	if (dx_json_put(o, "phase", cJSON_CreateStringReference(codeidx_phase_name(ev->phase))) ||
-	    dx_json_put(o, "current", dx_json_u64(ev->current)) ||
-	    dx_json_put(o, "total", dx_json_u64(ev->total)) ||
-	    dx_json_put(o, "bytes_done", dx_json_u64(ev->bytes_done)) ||
-	    dx_json_put(o, "bytes_total", dx_json_u64(ev->bytes_total)) ||
-	    dx_json_put(o, "files_per_second", dx_json_double(ev->files_per_second)) ||
-	    dx_json_put(o, "bytes_per_second", dx_json_double(ev->bytes_per_second)) ||
-	    dx_json_put(o, "active_threads", dx_json_u64(ev->active_threads)) ||
-	    dx_json_put(o, "threads", dx_json_u64(ev->threads)) ||
-	    dx_json_put(o, "elapsed_seconds", dx_json_double(ev->elapsed_seconds)) ||
-	    dx_json_put(o, "eta_seconds", dx_json_double(ev->eta_seconds)) ||
-	    dx_json_put(o, "message", dx_json_str_ref(ev->message ? ev->message : ""))) {
-		cJSON_Delete(files);
-		goto fail;
-	}
-	if (dx_json_put(o, "concurrent_files", files))
-		goto fail;
-	for (size_t i = 0; i < ev->n_files; i++) {
-		cJSON *f = file_object(&ev->files[i]);
-		if (!f || !cJSON_AddItemToArray(files, f)) {
-			cJSON_Delete(f);
-			goto fail;
-		}
-	}
-	*rc = 0;
-	return o;
-fail:
-	dx_error(CODEIDX_ENOMEM, "progress event: out of memory");
-	cJSON_Delete(o);
-	return NULL;
+	dx_jw_lit(w, "]}");
+	return w->oom ? dx_error(CODEIDX_ENOMEM, "progress event: out of memory") : 0;
 }
 
 CODEIDX_DAEMON_API int codeidx_daemon_progress_to_json(const codeidx_progress *ev,
@@ -95,16 +93,19 @@ CODEIDX_DAEMON_API int codeidx_daemon_progress_to_json(const codeidx_progress *e
 	if (!ev || !out)
 		return dx_error(CODEIDX_EINVAL, "codeidx_daemon_progress_to_json: NULL argument");
 	*out = NULL;
-	int rc;
-	cJSON *inner = dx_progress_object(ev, &rc);
-	if (!inner)
+	dx_jw w = {0};
+	dx_jw_lit(&w, "{\"progress\":");
+	int rc = dx_progress_write(&w, ev);
+	dx_jw_lit(&w, "}");
+	if (!rc && w.oom)
+		rc = dx_error(CODEIDX_ENOMEM, "progress event: out of memory");
+	if (rc) {
+		dx_jw_release(&w);
 		return rc;
-	cJSON *line = cJSON_CreateObject();
-	if (dx_json_put(line, "progress", inner) || !(*out = dx_json_print(line, len))) {
-		cJSON_Delete(line);
-		return dx_error(CODEIDX_ENOMEM, "progress event: out of memory");
 	}
-	cJSON_Delete(line);
+	*out = w.buf;
+	if (len)
+		*len = w.len;
 	return 0;
 }
 
@@ -116,12 +117,12 @@ typedef struct block {
 	codeidx_concurrent_file files[];
 } block;
 
-static int add_size(size_t *total, size_t n)
-{
-	if (__builtin_add_overflow(*total, n, total))
-		return dx_error(CODEIDX_ELIMIT, "progress event too large");
-	return 0;
-}
+/* One concurrent file as read, before the block is allocated. */
+typedef struct pending_file {
+	codeidx_concurrent_file f;
+	const cJSON *path;
+	size_t path_len;
+} pending_file;
 
 /* Prefixes the current detail with the element's position. */
 static int at_file(int rc, size_t i)
@@ -129,6 +130,53 @@ static int at_file(int rc, size_t i)
 	char msg[1024];
 	snprintf(msg, sizeof msg, "%s", codeidx_daemon_error_detail());
 	return dx_error(rc, "concurrent_files[%zu]: %s", i, msg);
+}
+
+/* Reads one entry of concurrent_files, walking its members once. */
+static int read_file(const cJSON *o, const char *const *status_names, pending_file *p)
+{
+	if (!cJSON_IsObject(o))
+		return dx_error(CODEIDX_DAEMON_EPROTOCOL, "expected an object");
+	const cJSON *slot = NULL, *size = NULL, *status = NULL, *seconds = NULL;
+	p->path = NULL;
+	for (const cJSON *m = o->child; m; m = m->next) {
+		const char *k = m->string;
+		if (!strcmp(k, "slot"))
+			slot = m;
+		else if (!strcmp(k, "path"))
+			p->path = m;
+		else if (!strcmp(k, "size"))
+			size = m;
+		else if (!strcmp(k, "status"))
+			status = m;
+		else if (!strcmp(k, "seconds"))
+			seconds = m;
+	}
+	unsigned st = 0;
+	int rc;
+	if (!slot || !p->path || !size || !status || !seconds)
+		return dx_error(CODEIDX_DAEMON_EPROTOCOL, "missing field \"%s\"",
+				!slot ? "slot" : !p->path ? "path" : !size ? "size"
+						 : !status ? "status" : "seconds");
+	if ((rc = dx_val_uint(slot, "slot", &p->f.slot)) ||
+	    (rc = dx_bytes_check(p->path, "field \"path\"", &p->path_len)) ||
+	    (rc = dx_val_u64(size, "size", &p->f.size)) ||
+	    (rc = dx_val_name(status, "status", status_names, N_STATUSES, &st)) ||
+	    (rc = dx_val_double(seconds, "seconds", &p->f.seconds)))
+		return rc;
+	p->f.status = (codeidx_file_status)st;
+	return 0;
+}
+
+/* Copies a checked byte string into *at as a C string; refuses embedded NULs. */
+static int put_cstr(const cJSON *v, char **at, const char *what)
+{
+	size_t n = dx_bytes_copy(v, *at);
+	if (memchr(*at, 0, n))
+		return dx_error(CODEIDX_DAEMON_EPROTOCOL, "%s holds a NUL byte", what);
+	(*at)[n] = '\0';
+	*at += n + 1;
+	return 0;
 }
 
 int dx_progress_decode(const cJSON *obj, codeidx_progress **out)
@@ -161,74 +209,45 @@ int dx_progress_decode(const cJSON *obj, codeidx_progress **out)
 		return rc;
 	ev.phase = (codeidx_phase)phase;
 
-	/* First pass: check every entry and size the block. */
-	size_t size = sizeof(block);
-	if (n_files > SIZE_MAX / sizeof(codeidx_concurrent_file))
+	if (n_files > SIZE_MAX / sizeof(block) / 4)
 		return dx_error(CODEIDX_ELIMIT, "progress event too large");
-	if ((rc = add_size(&size, n_files * sizeof(codeidx_concurrent_file))) ||
-	    (rc = add_size(&size, msg_len + 1)))
-		return rc;
+	pending_file *pend = malloc((n_files ? n_files : 1) * sizeof *pend);
+	if (!pend)
+		return dx_error(CODEIDX_ENOMEM, "progress event: out of memory");
+	size_t size = sizeof(block) + n_files * sizeof(codeidx_concurrent_file) + msg_len + 1;
 	size_t i = 0;
 	const cJSON *f;
 	cJSON_ArrayForEach(f, files)
 	{
-		size_t plen;
-		const cJSON *path;
-		uint64_t u;
-		unsigned st;
-		double d;
-		if (!cJSON_IsObject(f))
-			return dx_error(CODEIDX_DAEMON_EPROTOCOL,
-					"concurrent_files[%zu]: expected an object", i);
-		if ((rc = dx_get_uint(f, "slot", 1, &st)) ||
-		    (rc = dx_get_bytes(f, "path", 1, &path, &plen)) ||
-		    (rc = dx_get_u64(f, "size", 1, &u)) ||
-		    (rc = dx_get_name(f, "status", 1, status_names, N_STATUSES, &st)) ||
-		    (rc = dx_get_double(f, "seconds", 1, &d)))
+		if ((rc = read_file(f, status_names, &pend[i]))) {
+			free(pend);
 			return at_file(rc, i);
-		if ((rc = add_size(&size, plen + 1)))
-			return rc;
+		}
+		size += pend[i].path_len + 1; /* bounded by the line length: no overflow */
 		i++;
 	}
-
 	block *b = malloc(size);
-	if (!b)
+	if (!b) {
+		free(pend);
 		return dx_error(CODEIDX_ENOMEM, "progress event: out of memory");
+	}
 	char *strings = (char *)(b->files + n_files);
 	b->ev = ev;
 	b->ev.files = b->files;
 	b->ev.n_files = n_files;
-	i = 0;
-	cJSON_ArrayForEach(f, files)
-	{
-		codeidx_concurrent_file *cf = &b->files[i++];
-		unsigned st = 0;
-		const cJSON *path = NULL;
-		size_t plen;
-		/* Checked in the first pass: these reads cannot fail. */
-		dx_get_uint(f, "slot", 1, &cf->slot);
-		dx_get_u64(f, "size", 1, &cf->size);
-		dx_get_name(f, "status", 1, status_names, N_STATUSES, &st);
-		dx_get_double(f, "seconds", 1, &cf->seconds);
-		dx_get_bytes(f, "path", 1, &path, &plen);
-		cf->status = (codeidx_file_status)st;
-		size_t n = dx_bytes_copy(path, strings);
-		if (memchr(strings, 0, n)) {
-			free(b);
-			return dx_error(CODEIDX_DAEMON_EPROTOCOL,
-					"concurrent_files[%zu]: path holds a NUL byte", i - 1);
-		}
-		strings[n] = '\0';
-		cf->path = strings;
-		strings += n + 1;
-	}
-	size_t n = dx_bytes_copy(msg, strings);
-	if (memchr(strings, 0, n)) {
-		free(b);
-		return dx_error(CODEIDX_DAEMON_EPROTOCOL, "message holds a NUL byte");
-	}
-	strings[n] = '\0';
 	b->ev.message = strings;
+	rc = put_cstr(msg, &strings, "message");
+	for (i = 0; !rc && i < n_files; i++) {
+		b->files[i] = pend[i].f;
+		b->files[i].path = strings;
+		if ((rc = put_cstr(pend[i].path, &strings, "path")))
+			rc = at_file(rc, i);
+	}
+	free(pend);
+	if (rc) {
+		free(b);
+		return rc;
+	}
 	*out = &b->ev;
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* progress_json.h - a progress event as a cJSON object and back (used by the public
+/* progress_json.h - a progress event written as JSON and read back (used by the public
  * functions, the server and the client). */
 #ifndef DX_PROGRESS_JSON_H
 #define DX_PROGRESS_JSON_H
@@ -6,13 +6,14 @@
 #include <cjson/cJSON.h>
 
 #include "codeidx.h"
+#include "daemon/jsonwrite.h"
 
-/* The event's fields as an object (paths referenced, not copied: `ev` must outlive the
- * object). NULL with a detail on bad input or out of memory (*rc says which). */
-cJSON *dx_progress_object(const codeidx_progress *ev, int *rc);
+/* Appends the event's object {...} (without the {"progress":...} wrapper) to w. Returns
+ * 0, CODEIDX_EINVAL (bad event, with a detail) or CODEIDX_ENOMEM. */
+int dx_progress_write(dx_jw *w, const codeidx_progress *ev);
 
-/* Rebuilds an event from the object made by dx_progress_object(), in one allocation
- * (free()). Returns 0 or CODEIDX_DAEMON_EPROTOCOL / CODEIDX_ENOMEM / CODEIDX_ELIMIT. */
+/* Rebuilds an event from such an object, in one allocation (free()). Returns 0 or
+ * CODEIDX_DAEMON_EPROTOCOL / CODEIDX_ENOMEM / CODEIDX_ELIMIT. */
 int dx_progress_decode(const cJSON *obj, codeidx_progress **out);
 
 #endif

@@ -15,7 +15,7 @@
 typedef struct search_ctx {
 	dx_session *s;
 	unsigned long n;
-	int failed; /* a match could not be encoded (out of memory) */
+	int failed; /* a match could not be written (out of memory) */
 } search_ctx;
 
 static int on_match(const codeidx_match *m, void *user)
@@ -24,17 +24,16 @@ static int on_match(const codeidx_match *m, void *user)
 	dx_session *s = c->s;
 	if (s->gone || atomic_load(&s->srv->stopping))
 		return 1;
-	int rc;
-	cJSON *inner = dx_match_object(m, &rc);
-	cJSON *line = inner ? cJSON_CreateObject() : NULL;
-	if (!line || dx_json_put(line, "match", inner)) {
-		if (!line)
-			cJSON_Delete(inner);
-		cJSON_Delete(line);
+	dx_jw *w = &s->jw;
+	dx_jw_reset(w);
+	dx_jw_lit(w, "{\"match\":");
+	int rc = dx_match_write(w, m);
+	dx_jw_lit(w, "}");
+	if (rc || w->oom) {
 		c->failed = 1;
 		return 1;
 	}
-	if (dx_session_send(s, line, 0))
+	if (dx_session_send_text(s, w->buf, w->len, 0))
 		return 1;
 	if (++c->n % POLL_EVERY == 0 && dx_session_poll_stop(s, 0))
 		return 1;

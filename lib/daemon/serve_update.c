@@ -21,20 +21,20 @@ typedef struct update_ctx {
 
 static void send_event(update_ctx *c, const codeidx_progress *ev, double t)
 {
-	int rc;
-	cJSON *inner = dx_progress_object(ev, &rc);
-	cJSON *line = inner ? cJSON_CreateObject() : NULL;
-	if (!line || dx_json_put(line, "progress", inner) ||
-	    dx_json_put(line, "t", dx_json_double(t))) {
-		if (!line)
-			cJSON_Delete(inner);
-		cJSON_Delete(line);
+	dx_jw *w = &c->s->jw;
+	dx_jw_reset(w);
+	dx_jw_lit(w, "{\"progress\":");
+	int rc = dx_progress_write(w, ev);
+	dx_jw_lit(w, ",\"t\":");
+	dx_jw_double(w, t);
+	dx_jw_lit(w, "}");
+	if (rc || w->oom) {
 		if (!c->encode_failed++)
-			dx_log(c->s->srv, "client %u: cannot encode a progress event: %s", c->s->id,
-			       codeidx_daemon_error_detail());
+			dx_log(c->s->srv, "client %u: cannot write a progress event: %s", c->s->id,
+			       rc ? codeidx_daemon_error_detail() : "out of memory");
 		return;
 	}
-	dx_session_send(c->s, line, 1);
+	dx_session_send_text(c->s, w->buf, w->len, 1);
 }
 
 /* Runs on this session's thread, called by codeidx_update, one event at a time. */

@@ -282,6 +282,7 @@ static void session_free(dx_session *s)
 	pthread_join(s->thread, NULL);
 	close(s->fd);
 	dx_reader_release(&s->rd);
+	dx_jw_release(&s->jw);
 	free(s->out);
 	free(s);
 }

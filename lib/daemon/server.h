@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 
 #include "codeidx_daemon.h"
+#include "daemon/jsonwrite.h"
 #include "daemon/lineio.h"
 #include "daemon/paths.h"
 
@@ -57,6 +58,7 @@ struct dx_session {
 	int gone;        /* the peer left or stopped reading: write nothing more */
 	char *out;       /* lines waiting to be written */
 	size_t out_len, out_cap;
+	dx_jw jw;        /* reused to write stream lines (matches, events) */
 };
 
 /* The session thread's entry point. */
