@@ -14,7 +14,8 @@ SOVERSION := 0
 comma := ,
 BUILD := build$(if $(SANITIZE),-$(subst $(comma),-,$(SANITIZE)))
 
-DEPS_PC := libpcre2-8 libcjson libxxhash libbsd
+# pkg-config modules libcodeidx links (cJSON belongs to the daemon library alone)
+DEPS_PC := libpcre2-8 libxxhash libbsd
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
 CX_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
