@@ -22,9 +22,14 @@ PYTHONDONTWRITEBYTECODE=1 CODEIDX_LIB="$top/$BUILD/libcodeidx.so" LD_PRELOAD="$p
 
 if command -v cargo > /dev/null; then
   echo "-- rust: $(cargo --version)"
+  runner=()
+  if [ -n "$preload" ]; then  # preload the test binaries only, not cargo and rustc
+    host=$(rustc -vV | sed -n 's/^host: //p' | tr 'a-z-' 'A-Z_')
+    runner=("CARGO_TARGET_${host}_RUNNER=env LD_PRELOAD=$preload")
+  fi
   (cd bindings/rust &&
-    CODEIDX_LIB_DIR="$top/$BUILD" CARGO_TARGET_DIR="$top/$BUILD/rust-target" \
-    LD_PRELOAD="$preload" cargo test --offline --quiet 2>&1)
+    env "${runner[@]}" CODEIDX_LIB_DIR="$top/$BUILD" CARGO_TARGET_DIR="$top/$BUILD/rust-target" \
+    cargo test --offline --quiet 2>&1)
 else
   echo "-- rust: cargo not found, skipped"
 fi

@@ -37,7 +37,7 @@ expect=$(printf '%s\n' 'src/lib.c:1:4:/* needle_fn: the answer */' \
   'src/lib.c:2:5:int needle_fn(void) { return 42; }' 'src/main.c:3:9:	return needle_fn();')
 got=$(sed -n '2,4p' "$out")
 [ "$got" = "$expect" ] || fail "index_and_search matches:\n$got\nexpected:\n$expect"
-tail -1 "$out" | grep -q '^3 matching lines in 2 files' || fail "search summary: $(tail -1 "$out")"
+grep -q '^3 matching lines in 2 files' <<< "$(tail -1 "$out")" || fail "search summary: $(tail -1 "$out")"
 # Second run: nothing changed; a regex with -i; nothing found gives exit 1.
 "$ex/index_and_search" -i "$t" 'NEEDLE_\w+\(void' > "$out"
 grep -q '^indexed generation 1: 0 new, 0 changed, 43 unchanged' "$out" || fail "re-index: $(head -1 "$out")"
@@ -100,7 +100,7 @@ echo 'changed needle_fn' >> "$t/README"
 rc=0; "$ex/progress_events" -j 2 --cancel-after 5 "$t" > "$work/cancel.out" || rc=$?
 [ "$rc" = 3 ] || fail "cancel should exit 3, got $rc"
 grep -q '^cancelled after [0-9]* events' "$work/cancel.out" || fail "cancel output"
-"$BUILD/codeidx" -C "$t" status | grep -q "^generation  $gen_before\$" ||
+grep -q "^generation  $gen_before\$" <<< "$("$BUILD/codeidx" -C "$t" status)" ||
   fail "generation changed after a cancelled update"
 "$ex/index_and_search" -F "$t" 'changed needle_fn' > "$out"
 grep -q '^README:2:1:changed needle_fn$' "$out" || fail "update after cancel"
