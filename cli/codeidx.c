@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "codeidx.h"
@@ -27,7 +28,15 @@ static int fail(int code, const char *what)
 	return 2;
 }
 
-enum progress_mode { PROGRESS_NONE, PROGRESS_PLAIN, PROGRESS_JSON };
+enum progress_mode { PROGRESS_NONE, PROGRESS_PLAIN, PROGRESS_JSON, PROGRESS_TTY };
+
+/* The progress display: the mode and, on a terminal, how many lines the live region
+ * at the bottom holds now. */
+typedef struct display {
+	enum progress_mode mode;
+	int region;
+	char text[1 << 16];
+} display;
 
 static void json_string(FILE *f, const char *s)
 {
@@ -43,18 +52,39 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+static unsigned term_width(void)
+{
+	struct winsize ws;
+	return ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20 ? ws.ws_col : 80;
+}
+
+/* Redraws the live region in place; info lines are printed above it. */
+static void draw(display *d, const codeidx_progress *ev)
+{
+	int n = codeidx_progress_format(ev, term_width() - 1, d->text, sizeof d->text);
+	if (n < 0)
+		return;
+	if (d->region)
+		fprintf(stderr, "\033[%dF", d->region); /* to the region's first line */
+	fputs("\033[J", stderr);                      /* clear it */
+	fputs(d->text, stderr);
+	d->region = ev->total ? n : 0; /* an info line scrolls up and stays */
+	fflush(stderr);
+}
+
 static int on_progress(const codeidx_progress *ev, void *user)
 {
-	enum progress_mode mode = *(enum progress_mode *)user;
-	if (mode == PROGRESS_PLAIN) {
-		if (ev->total == 0)
+	display *d = user;
+	if (d->mode == PROGRESS_TTY) {
+		draw(d, ev);
+	} else if (d->mode == PROGRESS_PLAIN) {
+		/* A few readable lines: info messages, phase ends, the outcome. */
+		if (ev->phase == CODEIDX_PHASE_DONE || !strcmp(ev->message, "cancelled"))
 			fprintf(stderr, "[%s] %s\n", codeidx_phase_name(ev->phase), ev->message);
-		else
-			fprintf(stderr, "[%s] %" PRIu64 "/%" PRIu64 " files, %.0f files/s, %u busy%s%s\n",
-				codeidx_phase_name(ev->phase), ev->current, ev->total,
-				ev->files_per_second, ev->active_threads, *ev->message ? ", " : "",
-				ev->message);
-	} else if (mode == PROGRESS_JSON) {
+		else if ((ev->total == 0 || !strcmp(ev->message, "done")) &&
+			 codeidx_progress_format(ev, 200, d->text, sizeof d->text) > 0)
+			fputs(d->text, stderr);
+	} else if (d->mode == PROGRESS_JSON) {
 		fprintf(stderr, "{\"phase\":\"%s\",\"current\":%" PRIu64 ",\"total\":%" PRIu64
 				",\"message\":",
 			codeidx_phase_name(ev->phase), ev->current, ev->total);
@@ -74,7 +104,8 @@ static int on_progress(const codeidx_progress *ev, void *user)
 static int cmd_index(const char *root, int argc, char **argv)
 {
 	codeidx_update_options o = CODEIDX_UPDATE_OPTIONS_INIT;
-	enum progress_mode mode = PROGRESS_PLAIN;
+	static display disp;
+	disp.mode = isatty(STDERR_FILENO) ? PROGRESS_TTY : PROGRESS_PLAIN;
 	static const struct option longs[] = {{"threads", required_argument, 0, 'j'},
 					      {"full", no_argument, 0, 'f'},
 					      {"progress", required_argument, 0, 'p'},
@@ -86,9 +117,10 @@ static int cmd_index(const char *root, int argc, char **argv)
 		else if (c == 'f')
 			o.flags |= CODEIDX_UPDATE_FULL;
 		else if (c == 'p')
-			mode = !strcmp(optarg, "json") ? PROGRESS_JSON
-			       : !strcmp(optarg, "none") ? PROGRESS_NONE
-							 : PROGRESS_PLAIN;
+			disp.mode = !strcmp(optarg, "json")    ? PROGRESS_JSON
+				    : !strcmp(optarg, "none")  ? PROGRESS_NONE
+				    : !strcmp(optarg, "plain") ? PROGRESS_PLAIN
+							       : disp.mode;
 		else
 			return 2;
 	}
@@ -99,7 +131,7 @@ static int cmd_index(const char *root, int argc, char **argv)
 	if (rc)
 		return fail(rc, "open");
 	o.progress = on_progress;
-	o.progress_user = &mode;
+	o.progress_user = &disp;
 	signal(SIGINT, on_sigint);
 	codeidx_update_result r = CODEIDX_UPDATE_RESULT_INIT;
 	rc = codeidx_update(idx, &o, &r);

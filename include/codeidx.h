@@ -159,6 +159,19 @@ typedef int (*codeidx_progress_fn)(const codeidx_progress *event, void *user);
 CODEIDX_API const char *codeidx_phase_name(codeidx_phase phase);
 CODEIDX_API const char *codeidx_file_status_name(codeidx_file_status status);
 
+/* Formats an event for a terminal `width` columns wide (at least 20), as lines ending
+ * in '\n' written to buf (cap bytes, NUL-terminated):
+ *   an info event (total == 0): one line, "[phase] message";
+ *   otherwise: a status line "phase [#####.....] 42% 1234/5678 files 900 files/s
+ *   12.3 MB/s 2 busy 0:03 ETA 0:04", then one line per concurrent file:
+ *   "  <path shortened in the middle> <size> <status> <seconds>".
+ * No line is wider than `width` bytes (paths are cut on bytes). The output depends
+ * only on the event and the width, so a display fed by a daemon is identical to an
+ * in-process one. Returns the number of lines, or CODEIDX_ELIMIT if cap is too small
+ * (buf then holds as many whole lines as fit). */
+CODEIDX_API int codeidx_progress_format(const codeidx_progress *event, unsigned width,
+					char *buf, size_t cap);
+
 /* ----------------------------------------------------------------- update ---- */
 
 /* Why files the walk saw were left out of the index. */

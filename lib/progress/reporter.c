@@ -245,6 +245,8 @@ int cx_reporter_watch(cx_reporter *r, codeidx_phase phase, cx_tracker *t)
 		if (emit_phase(r, phase, t, atomic_load(&t->current), "done"))
 			return cancel_phase(r, t);
 	}
+	if (phase == CODEIDX_PHASE_INDEX)
+		r->run_bytes += atomic_load(&t->bytes_done);
 	return 0;
 }
 
@@ -278,5 +280,11 @@ void cx_reporter_done(cx_reporter *r, uint64_t total, const char *fmt, ...)
 			       .total = total,
 			       .eta_seconds = 0,
 			       .message = msg};
+	/* The run's average rates over its whole time. */
+	double secs = cx_now() - r->run_started;
+	if (secs > 1e-3) {
+		ev.files_per_second = (double)total / secs;
+		ev.bytes_per_second = (double)r->run_bytes / secs;
+	}
 	deliver(r, &ev);
 }

@@ -20,6 +20,7 @@ typedef struct cx_reporter {
 	/* The last event delivered: the final cancelled event repeats where it stood. */
 	codeidx_phase phase;
 	uint64_t current, total;
+	uint64_t run_bytes; /* bytes finished by the index phase (the final event's rate) */
 	/* The current snapshot: value copies of busy slots, paths in `names`. */
 	codeidx_concurrent_file *files;
 	size_t n_files;
@@ -54,7 +55,8 @@ int cx_reporter_watch(cx_reporter *r, codeidx_phase phase, cx_tracker *t);
  * message "cancelled", and the files that were busy when the cancel was seen. */
 void cx_reporter_cancel_event(cx_reporter *r);
 
-/* Emits the last event of a successful run: phase DONE, current == total. */
+/* Emits the last event of a successful run: phase DONE, current == total, with the
+ * run's average rates. */
 void cx_reporter_done(cx_reporter *r, uint64_t total, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
