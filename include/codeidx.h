@@ -152,7 +152,9 @@ typedef struct codeidx_progress {
 /* Called with each progress event. Return 0 to go on, non-zero to cancel the update.
  * Events come from one thread (the thread that called codeidx_update), in order,
  * never concurrently. Workers never wait for the callback: a slow callback delays the
- * display, not the indexing. */
+ * display, not the indexing. After a non-zero return the callback is called exactly
+ * once more, with the final event (message "cancelled", the files that were busy when
+ * the cancel was seen); its return value is ignored. */
 typedef int (*codeidx_progress_fn)(const codeidx_progress *event, void *user);
 
 /* Returns a static lowercase name ("hash", "indexing", ...). */
@@ -220,7 +222,8 @@ typedef struct codeidx_update_options {
 /* What one update did. */
 typedef struct codeidx_update_result {
 	unsigned int version;     /* CODEIDX_UPDATE_RESULT_VERSION */
-	uint64_t generation;      /* the generation now live */
+	uint64_t generation;      /* the generation now live; it also moves when only
+				   * recorded stat data changed (files_touched) */
 	uint64_t files_new;       /* indexed for the first time */
 	uint64_t files_changed;   /* content changed: re-indexed */
 	uint64_t files_touched;   /* metadata changed, same content: not re-indexed */

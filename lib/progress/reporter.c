@@ -282,6 +282,7 @@ void cx_reporter_done(cx_reporter *r, uint64_t total, const char *fmt, ...)
 			       .message = msg};
 	/* The run's average rates over its whole time. */
 	double secs = cx_now() - r->run_started;
+	ev.bytes_done = ev.bytes_total = r->run_bytes;
 	if (secs > 1e-3) {
 		ev.files_per_second = (double)total / secs;
 		ev.bytes_per_second = (double)r->run_bytes / secs;

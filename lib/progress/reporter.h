@@ -55,8 +55,8 @@ int cx_reporter_watch(cx_reporter *r, codeidx_phase phase, cx_tracker *t);
  * message "cancelled", and the files that were busy when the cancel was seen. */
 void cx_reporter_cancel_event(cx_reporter *r);
 
-/* Emits the last event of a successful run: phase DONE, current == total, with the
- * run's average rates. */
+/* Emits the last event of a successful run: phase DONE, current == total, the bytes
+ * indexed, and the run's average rates. */
 void cx_reporter_done(cx_reporter *r, uint64_t total, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
