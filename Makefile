@@ -149,6 +149,12 @@ $(BUILD)/test/test_daemon%: test/unit/test_daemon%.c $(TEST_HELPERS) $(DAEMON_ST
 	$(CC) $(CX_CFLAGS) $(CFLAGS) $(DAEMON_CFLAGS) $(LDSAN) -Itest/unit -o $@ $< $(TEST_HELPERS) \
 		$(DAEMON_STATIC) $(STATIC) $(LIBS) $(DAEMON_LIBS) -lcmocka
 
+# Examples of the daemon (examples/daemon_*.c) link it too.
+$(BUILD)/examples/daemon_%: examples/daemon_%.c $(DAEMON_STATIC) $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CX_CFLAGS) $(CFLAGS) $(DAEMON_CFLAGS) $(LDSAN) -o $@ $< $(DAEMON_STATIC) $(STATIC) \
+		$(LIBS) $(DAEMON_LIBS)
+
 .PHONY: install-daemon uninstall-daemon bench-daemon
 install: install-daemon
 install-daemon: all

@@ -41,6 +41,11 @@ ok "update: $(grep -c '^phase=' "$WORK/client.txt") events identical at both end
 drv update "$tree" --threads 2 --interval 100 --events "$WORK/client2.txt" >/dev/null ||
   fail "throttled no-op update"
 ok "no-op update with the default throttle"
+ex=$BUILD/examples/daemon_progress
+timeout 60 "$ex" update "$tree" >"$WORK/ex1.out" || fail "example through the daemon"
+[ "$(head -1 "$WORK/ex1.out")" = "through the daemon" ] && grep -q '^generation ' "$WORK/ex1.out" ||
+  fail "example: $(head -3 "$WORK/ex1.out")"
+ok "examples/daemon_progress: update through the daemon"
 
 # 2. Searches: daemon == in-process, byte for byte.
 check_search() {
@@ -126,6 +131,10 @@ rc=0; wait "$DPID" || rc=$?
 rc=0; drv status "$tree" 2>"$WORK/gone.err" || rc=$?
 grep -q 'no socket' "$WORK/gone.err" || fail "after shutdown: $(cat "$WORK/gone.err")"
 ok "shutdown: daemon exited 0, socket removed, clients told no daemon runs"
+timeout 60 "$ex" update "$tree" >"$WORK/ex2.out" || fail "example in-process"
+[ "$(head -1 "$WORK/ex2.out")" = "in-process" ] && grep -q '^generation ' "$WORK/ex2.out" ||
+  fail "example without a daemon: $(head -3 "$WORK/ex2.out")"
+ok "examples/daemon_progress: the same display in-process when no daemon runs"
 
 # 10. SIGTERM during an update: cancelled (generation kept), clean exit.
 start_daemon third "$tree"
