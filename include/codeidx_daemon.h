@@ -222,7 +222,10 @@ CODEIDX_DAEMON_API const char *codeidx_daemon_server_socket(const codeidx_daemon
  * run at a time; each search sees the last committed generation.
  * A client that disconnects mid-stream costs nothing: its search stops, its thread and
  * buffers are freed; an update it started runs to completion (or until a cancel
- * request), so the index still gets the new generation. When stopping, the daemon
+ * request), so the index still gets the new generation. Events are written as they come,
+ * so a client that reads slowly paces the end of its update as a slow callback does
+ * in-process; one that reads nothing for send_timeout_ms is dropped and the update goes
+ * on without it. When stopping, the daemon
  * cancels a running update (the previous generation stays live), ends every
  * connection, waits for their threads, removes the socket and releases the lock.
  * Returns 0 after a clean stop, or CODEIDX_EIO if the socket failed; call it once. */
@@ -275,7 +278,9 @@ CODEIDX_DAEMON_API const char *codeidx_daemon_client_root(const codeidx_daemon_c
  * on the calling thread, in path then line order, never concurrently; everything in
  * `m` valid only during the call), same results. When `fn` returns non-zero the client
  * asks the daemon to stop, discards what was already in flight, and returns 0 with
- * result->stopped set. Errors: those of codeidx_search() as reported by the daemon,
+ * result->stopped set; the counts of such a result are what the daemon had found when
+ * the stop reached it, which may be a few lines more than the callback saw.
+ * Errors: those of codeidx_search() as reported by the daemon,
  * CODEIDX_EINVAL (bad options, caught before anything is sent),
  * CODEIDX_DAEMON_EDISCONNECTED, CODEIDX_DAEMON_EPROTOCOL. After a disconnection or a
  * protocol error the client is unusable; every later call returns
