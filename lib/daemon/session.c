@@ -87,7 +87,7 @@ static void send_failure(dx_session *s, int code)
 
 /* ------------------------------------------------------- in-stream control ---- */
 
-/* The op of a request line, or NULL if it is not a small {"op":...} object. */
+/* Whether a request line is the small object {"op":op}. */
 static int line_op_is(const char *line, size_t len, const char *op)
 {
 	cJSON *v;

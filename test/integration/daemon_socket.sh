@@ -94,8 +94,7 @@ ok "callback cancel: ECANCELLED, last event is the cancelled one"
 victim=$! # the driver itself, not a timeout wrapper: it must really die
 PIDS+=("$victim")
 sleep 0.5
-kill -KILL "$victim"
-wait "$victim" 2>/dev/null || true
+{ kill -KILL "$victim" && wait "$victim"; } 2>/dev/null || true
 for _ in $(seq 100); do
   drv status "$tree" | grep -q 'update_running=0' && break
   sleep 0.1
@@ -113,8 +112,7 @@ rc=0; drv serve "$tree" >/dev/null 2>"$WORK/second.err" || rc=$?
 ok "second daemon refused: $(sed 's/.*: //' "$WORK/second.err" | head -c 80)..."
 
 # 8. Killed daemon: its stale socket is detected by clients and replaced by the next daemon.
-kill -KILL "$DPID"
-wait "$DPID" 2>/dev/null || true
+{ kill -KILL "$DPID" && wait "$DPID"; } 2>/dev/null || true
 [ -S "$sock" ] || fail "expected the killed daemon's socket to remain"
 rc=0; drv status "$tree" 2>"$WORK/stale.err" || rc=$?
 grep -q 'stale socket' "$WORK/stale.err" || fail "client on a stale socket: $(cat "$WORK/stale.err")"
