@@ -10,10 +10,12 @@ san=()
 mkdir -p "$BUILD/test"
 DRIVER=$BUILD/test/daemon_driver
 # shellcheck disable=SC2046
+# Built under a temporary name and renamed: tests running at once never see half a file.
 cc -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror "${san[@]}" -Iinclude \
-  $(pkg-config --cflags libcjson) -o "$DRIVER" test/integration/daemon_driver.c \
+  $(pkg-config --cflags libcjson) -o "$DRIVER.$$" test/integration/daemon_driver.c \
   "$BUILD/libcodeidx_daemon.a" "$BUILD/libcodeidx.a" $(pkg-config --libs libcjson) \
   -lpcre2-8 -lxxhash -lbsd -pthread
+mv -f "$DRIVER.$$" "$DRIVER"
 
 WORK=$(mktemp -d)
 export XDG_RUNTIME_DIR=$WORK/run
