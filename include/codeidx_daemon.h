@@ -1,6 +1,7 @@
+/* codeidx_daemon.h - optional transport of libcodeidx: daemon, client, JSON events and matches. */
 /*
- * codeidx_daemon.h - optional transport of libcodeidx: a daemon that serves one open
- * index over a Unix socket, its client, and the JSON form of progress events and matches.
+ * A daemon serves one open index over a Unix socket; its client runs searches and
+ * updates through it; progress events and matches have an exact JSON form.
  *
  * This is a separate library (libcodeidx_daemon, pkg-config codeidx_daemon) built on the
  * public API of libcodeidx; the core neither links nor knows it. It adds cJSON.

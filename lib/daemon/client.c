@@ -1,5 +1,4 @@
-/* client.c - connecting to a root's daemon (peer uid check, version handshake) and the
- * line plumbing every client operation uses. */
+/* client.c - connecting to a daemon (peer uid check, handshake) and the client's line plumbing. */
 #include "daemon/client.h"
 
 #include <errno.h>

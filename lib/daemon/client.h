@@ -1,5 +1,4 @@
-/* client.h - one connection to a daemon: its socket, line reader and state, and the
- * request plumbing shared by the client operations. */
+/* client.h - one connection to a daemon (socket, reader, state) and the plumbing the client operations share. */
 #ifndef DX_CLIENT_H
 #define DX_CLIENT_H
 

@@ -1,6 +1,4 @@
-/* client_ops.c - the client's operations: search and update through the daemon (events
- * and matches turned back into the core's structs for the caller's callbacks), status,
- * cancel and shutdown. */
+/* client_ops.c - client operations: search, update (events back to codeidx_progress), status, cancel, shutdown. */
 #include "daemon/client.h"
 
 #include <stdlib.h>

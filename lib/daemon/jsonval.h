@@ -1,5 +1,4 @@
-/* jsonval.h - JSON values of the wire (see codeidx_daemon.h): byte strings, exact counters
- * and doubles, and typed reads of object members that explain what is wrong. */
+/* jsonval.h - JSON values of the wire as cJSON: byte strings, exact counters and doubles, strict typed reads. */
 #ifndef DX_JSONVAL_H
 #define DX_JSONVAL_H
 

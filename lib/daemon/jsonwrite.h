@@ -1,8 +1,8 @@
-/* jsonwrite.h - a direct JSON writer for the wire's high-volume lines (progress events,
- * matches). Why not cJSON here: cJSON builds a heap node per value (about 9000
- * allocations for an event with 1000 concurrent files) before printing; writing the
- * fixed shape straight into a reused buffer is several times faster. Every line written
- * here is read back with cJSON (by the client and by the tests). */
+/* jsonwrite.h - a direct JSON writer for the wire's high-volume lines (progress events, matches). */
+/* Why not cJSON here: cJSON builds a heap node per value (about 9000 allocations for
+ * an event with 1000 concurrent files) before printing; writing the fixed shape straight
+ * into a reused buffer is several times faster. Every line written here is read back
+ * with cJSON (by the client and by the tests). */
 #ifndef DX_JSONWRITE_H
 #define DX_JSONWRITE_H
 

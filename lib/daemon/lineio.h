@@ -1,5 +1,4 @@
-/* lineio.h - newline-delimited I/O on a stream socket: a bounded line reader and a
- * complete, SIGPIPE-free writer. */
+/* lineio.h - newline-delimited socket I/O: a bounded line reader and a complete, SIGPIPE-free writer. */
 #ifndef DX_LINEIO_H
 #define DX_LINEIO_H
 

@@ -1,5 +1,5 @@
-/* match_json.h - a search match written as JSON and read back (used by the public functions,
- * the server and the client). */
+/* match_json.h - a search match written as JSON and read back. */
+/* Used by the public functions, the server and the client. */
 #ifndef DX_MATCH_JSON_H
 #define DX_MATCH_JSON_H
 

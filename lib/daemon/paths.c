@@ -1,5 +1,4 @@
-/* paths.c - the socket directory ($XDG_RUNTIME_DIR/codeidx or /tmp/codeidx-<uid>) and the
- * per-root socket and lock names (FNV-1a 64 of the canonical root). */
+/* paths.c - the per-user socket directory and the per-root socket and lock names (FNV-1a of the root). */
 #include "daemon/paths.h"
 
 #include <errno.h>

@@ -1,5 +1,4 @@
-/* paths.h - where a root's daemon lives: the per-user socket directory, the socket and lock
- * paths derived from the canonical root, and the directory's safety checks. */
+/* paths.h - where a root's daemon lives: socket directory, socket and lock paths, directory safety checks. */
 #ifndef DX_PATHS_H
 #define DX_PATHS_H
 

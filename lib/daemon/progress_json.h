@@ -1,5 +1,5 @@
-/* progress_json.h - a progress event written as JSON and read back (used by the public
- * functions, the server and the client). */
+/* progress_json.h - a progress event written as JSON and read back. */
+/* Used by the public functions, the server and the client. */
 #ifndef DX_PROGRESS_JSON_H
 #define DX_PROGRESS_JSON_H
 

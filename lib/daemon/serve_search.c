@@ -1,5 +1,4 @@
-/* serve_search.c - the search request: runs codeidx_search on the shared handle and streams
- * each line as a match object, then the summary; a stop from the client ends it early. */
+/* serve_search.c - the search request: codeidx_search streamed as match lines, then the summary. */
 #include "daemon/server.h"
 
 #include <stdio.h>

@@ -1,6 +1,4 @@
-/* serve_update.c - the update request: one update at a time per daemon, run on the
- * requesting session's thread; each progress event goes out as one JSON line stamped
- * with the daemon's clock; a client that leaves does not stop the update. */
+/* serve_update.c - the update request: one at a time, each progress event sent as one stamped JSON line. */
 #include "daemon/server.h"
 
 #include <stdio.h>

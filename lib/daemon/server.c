@@ -1,5 +1,4 @@
-/* server.c - the daemon's life: lock and socket setup (stale socket replaced), the accept
- * loop with the peer uid check, session reaping, and an orderly stop. */
+/* server.c - the daemon's life: lock, socket (stale one replaced), accept loop with uid check, orderly stop. */
 #include "daemon/server.h"
 
 #include <errno.h>

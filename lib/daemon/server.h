@@ -1,5 +1,4 @@
-/* server.h - the daemon's state (listening socket, lock, open index, live sessions) and
- * the per-connection session that serves requests on a thread of its own. */
+/* server.h - the daemon's state (socket, lock, open index, sessions) and the per-connection session. */
 #ifndef DX_SERVER_H
 #define DX_SERVER_H
 

@@ -1,5 +1,4 @@
-/* session.c - one connection: the version handshake, the request loop with its error
- * replies, buffered line output, and the small requests (status, cancel, shutdown). */
+/* session.c - one connection: handshake, request loop and error replies, output, small requests. */
 #include "daemon/server.h"
 
 #include <stdio.h>

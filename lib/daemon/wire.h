@@ -1,5 +1,4 @@
-/* wire.h - the JSON form of requests and summaries shared by client and server: search
- * and update requests, search and update results, index stats. */
+/* wire.h - JSON forms shared by client and server: requests, summaries, stats, results, errors. */
 #ifndef DX_WIRE_H
 #define DX_WIRE_H
 

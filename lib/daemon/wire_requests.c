@@ -1,5 +1,4 @@
-/* wire_requests.c - search and update requests: built from the core's option structs by
- * the client, decoded back into them (strictly) by the server. */
+/* wire_requests.c - search and update requests: built by the client, strictly decoded by the server. */
 #include "daemon/wire.h"
 
 #include <stdio.h>
