@@ -36,7 +36,7 @@ ct=$(printf '%s\n' "${ci_t[@]}" | median); cm=$(printf '%s\n' "${ci_m[@]}" | med
 xt=$(printf '%s\n' "${cx_t[@]}" | median); xm=$(printf '%s\n' "${cx_m[@]}" | median)
 
 noop=(); touch1=(); slow=(); fast=()
-victim=$(find "$tree" -name '*.c' -not -path '*/.codeidx/*' | head -1)
+victim=$(find "$tree" -name '*.c' -not -path '*/.codeidx/*' -print -quit)
 for r in $(seq "$REPS"); do
   noop+=("$("$timer" "$tree")")
   touch "$victim"; echo "/* bench $r */" >> "$victim"

@@ -119,6 +119,7 @@ static int deliver(cx_reporter *r, codeidx_progress *ev)
 	r->phase = ev->phase;
 	r->current = ev->current;
 	r->total = ev->total;
+	r->last_event = cx_now();
 	if (!r->fn || r->cancelled)
 		return 0;
 	return r->fn(ev, r->user);
@@ -144,6 +145,13 @@ int cx_reporter_info(cx_reporter *r, codeidx_phase phase, const char *fmt, ...)
 		return CODEIDX_ECANCELLED;
 	}
 	return 0;
+}
+
+int cx_reporter_note(cx_reporter *r, codeidx_phase phase, const char *message)
+{
+	if (r->interval_ms && cx_now() - r->last_event < r->interval_ms * 1e-3)
+		return 0;
+	return cx_reporter_info(r, phase, "%s", message);
 }
 
 /* Builds the event for `current` finished files of phase `phase` from a fresh

@@ -16,6 +16,7 @@ typedef struct cx_reporter {
 	unsigned interval_ms; /* 0 = one event per finished file */
 	unsigned threads;
 	double run_started;
+	double last_event; /* cx_now() of the last event delivered */
 	int cancelled; /* the callback returned non-zero */
 	/* The last event delivered: the final cancelled event repeats where it stood. */
 	codeidx_phase phase;
@@ -44,6 +45,10 @@ void cx_reporter_release(cx_reporter *r);
  * or CODEIDX_ECANCELLED if the callback asked to stop. */
 int cx_reporter_info(cx_reporter *r, codeidx_phase phase, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Like cx_reporter_info for routine messages (walk progress): dropped when the last
+ * event is less than one interval old, so they obey the throttle. */
+int cx_reporter_note(cx_reporter *r, codeidx_phase phase, const char *message);
 
 /* Watches a phase whose workers are running on `t` until all have exited: emits the
  * phase-start event, then throttled (or per-file) snapshots, then the phase-end event.

@@ -15,7 +15,7 @@
 static int walk_info(const char *message, void *user)
 {
 	cx_update *u = user;
-	return cx_reporter_info(&u->rep, CODEIDX_PHASE_SETUP, "%s", message);
+	return cx_reporter_note(&u->rep, CODEIDX_PHASE_SETUP, message);
 }
 
 static int check_options(const codeidx_update_options *o)
@@ -113,8 +113,12 @@ static int run(cx_update *u, const codeidx_update_options *o)
 	if (!rc)
 		rc = cx_walk(u->idx->root_fd, &wo, &u->walk);
 	if (!rc)
-		rc = cx_reporter_info(&u->rep, CODEIDX_PHASE_SETUP, "found %zu files",
-				      u->walk.n_files);
+		rc = cx_reporter_info(&u->rep, CODEIDX_PHASE_SETUP,
+				      "found %zu files (%llu ignored, %llu excluded)%s",
+				      u->walk.n_files,
+				      (unsigned long long)u->walk.skipped[CODEIDX_SKIP_IGNORED],
+				      (unsigned long long)u->walk.skipped[CODEIDX_SKIP_EXCLUDED],
+				      wo.no_ignore_files ? "; .gitignore not applied" : "");
 	if (!rc)
 		rc = cx_update_classify(u);
 	if (!rc)
