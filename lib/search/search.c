@@ -36,10 +36,13 @@ typedef struct search {
 	/* The window: cand i is verified into slots[i % window] once i < emitted + window. */
 	slot *slots;
 	size_t window;
-	pthread_mutex_t lock; /* guards next, emitted, stop and the slots' ready flags */
-	pthread_cond_t changed;
+	pthread_mutex_t lock; /* guards everything below and the slots' ready flags */
+	pthread_cond_t ready; /* the emitter waits here for its next slot */
+	pthread_cond_t space; /* workers wait here for room in the window */
 	size_t next, emitted;
 	int stop;
+	int emitter_waiting;     /* signal `ready` only when someone waits: fewer switches */
+	unsigned workers_waiting;
 } search;
 
 /* Reads the file of candidate `c` and scans it into `sl`. */
@@ -83,8 +86,11 @@ static void *verify_thread(void *arg)
 	cx_match_scratch *scratch = cx_match_scratch_new(se->matcher);
 	pthread_mutex_lock(&se->lock);
 	for (;;) {
-		while (!se->stop && se->next < se->n_cands && se->next >= se->emitted + se->window)
-			pthread_cond_wait(&se->changed, &se->lock);
+		while (!se->stop && se->next < se->n_cands && se->next >= se->emitted + se->window) {
+			se->workers_waiting++;
+			pthread_cond_wait(&se->space, &se->lock);
+			se->workers_waiting--;
+		}
 		if (se->stop || se->next >= se->n_cands)
 			break;
 		size_t i = se->next++;
@@ -94,7 +100,8 @@ static void *verify_thread(void *arg)
 		pthread_mutex_lock(&se->lock);
 		sl->rc = rc;
 		sl->ready = 1;
-		pthread_cond_broadcast(&se->changed);
+		if (se->emitter_waiting)
+			pthread_cond_signal(&se->ready);
 	}
 	pthread_mutex_unlock(&se->lock);
 	cx_match_scratch_free(scratch);
@@ -158,6 +165,9 @@ static int run_inline(search *se, codeidx_match_fn fn, void *user, codeidx_searc
 	return rc;
 }
 
+/* Buffers above this are freed after their file is reported. */
+#define SLOT_KEEP_BYTES (1u << 20)
+
 /* Candidates up to which verification stays on the calling thread. */
 #define INLINE_CANDIDATES 32
 
@@ -171,26 +181,49 @@ static int run(search *se, codeidx_match_fn fn, void *user, codeidx_search_resul
 		return 0;
 	if (threads == 1 || se->n_cands <= INLINE_CANDIDATES)
 		return run_inline(se, fn, user, res);
-	se->window = (size_t)threads * 4;
+	/* threads - 1 helpers; the calling thread verifies too while it waits. */
+	unsigned helpers = threads - 1;
+	se->window = (size_t)threads * 16;
 	se->slots = cx_calloc(se->window, sizeof *se->slots);
-	pthread_t *tid = cx_calloc(threads, sizeof *tid);
-	if (!se->slots || !tid) {
+	pthread_t *tid = cx_calloc(helpers, sizeof *tid);
+	cx_match_scratch *scratch = cx_match_scratch_new(se->matcher);
+	if (!se->slots || !tid || !scratch) {
 		free(tid);
+		cx_match_scratch_free(scratch);
 		return CODEIDX_ENOMEM;
 	}
 	unsigned started = 0;
-	for (; started < threads; started++)
+	for (; started < helpers; started++)
 		if (pthread_create(&tid[started], NULL, verify_thread, se))
 			break;
-	int rc = started ? 0 : cx_error(CODEIDX_ERROR, "cannot start a search thread");
+	int rc = 0;
 	pthread_mutex_lock(&se->lock);
 	while (!rc && se->emitted < se->n_cands) {
 		slot *sl = &se->slots[se->emitted % se->window];
-		while (!sl->ready)
-			pthread_cond_wait(&se->changed, &se->lock);
+		while (!sl->ready) {
+			if (se->next < se->n_cands && se->next < se->emitted + se->window) {
+				/* Verify the next unclaimed file here rather than sleep. */
+				size_t i = se->next++;
+				slot *mine = &se->slots[i % se->window];
+				pthread_mutex_unlock(&se->lock);
+				int vrc = verify(se, &se->cands[i], mine, scratch);
+				pthread_mutex_lock(&se->lock);
+				mine->rc = vrc;
+				mine->ready = 1;
+				continue;
+			}
+			se->emitter_waiting = 1;
+			pthread_cond_wait(&se->ready, &se->lock);
+			se->emitter_waiting = 0;
+		}
 		pthread_mutex_unlock(&se->lock);
 		rc = sl->rc;
 		int stop = rc ? 0 : emit(se, sl, fn, user, res);
+		/* Keep memory bounded: a slot does not hold on to a big file's buffers. */
+		if (sl->content.cap > SLOT_KEEP_BYTES)
+			cx_buf_release(&sl->content);
+		if (sl->hits.cap > SLOT_KEEP_BYTES / sizeof(cx_hit))
+			cx_hits_release(&sl->hits);
 		pthread_mutex_lock(&se->lock);
 		sl->ready = 0;
 		se->emitted++;
@@ -198,13 +231,15 @@ static int run(search *se, codeidx_match_fn fn, void *user, codeidx_search_resul
 			res->stopped = 1;
 			break;
 		}
-		pthread_cond_broadcast(&se->changed);
+		if (se->workers_waiting)
+			pthread_cond_signal(&se->space);
 	}
 	se->stop = 1;
-	pthread_cond_broadcast(&se->changed);
+	pthread_cond_broadcast(&se->space);
 	pthread_mutex_unlock(&se->lock);
 	for (unsigned t = 0; t < started; t++)
 		pthread_join(tid[t], NULL);
+	cx_match_scratch_free(scratch);
 	for (size_t k = 0; k < se->window; k++) {
 		free(se->slots[k].path);
 		cx_buf_release(&se->slots[k].content);
@@ -276,10 +311,12 @@ CODEIDX_API int codeidx_search(codeidx *idx, const char *pattern, size_t pattern
 		search se = {.idx = idx, .snap = snap, .cands = cands, .n_cands = n_cands,
 			     .matcher = matcher, .o = o};
 		pthread_mutex_init(&se.lock, NULL);
-		pthread_cond_init(&se.changed, NULL);
+		pthread_cond_init(&se.ready, NULL);
+		pthread_cond_init(&se.space, NULL);
 		rc = run(&se, fn, user, &res);
 		pthread_mutex_destroy(&se.lock);
-		pthread_cond_destroy(&se.changed);
+		pthread_cond_destroy(&se.ready);
+		pthread_cond_destroy(&se.space);
 	}
 out:
 	free(cands);

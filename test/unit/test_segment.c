@@ -34,6 +34,9 @@
 /* Every read-only file mapping this binary makes (the segment reader's) gets an
  * inaccessible page right after it, so a read past the end of a mapped file crashes
  * at once instead of reading whatever memory happens to follow. */
+/* ThreadSanitizer maps its shadow memory through mmap and must keep its own
+ * interceptor: the guard pages are left to the other builds. */
+#ifndef __SANITIZE_THREAD__
 typedef struct guarded {
 	void *addr;
 	size_t len; /* mapped length, page rounded, without the guard */
@@ -84,6 +87,7 @@ int munmap(void *addr, size_t len)
 		}
 	return (int)syscall(SYS_munmap, addr, len);
 }
+#endif
 
 /* --------------------------------------------------------------- helpers ---- */
 
