@@ -157,7 +157,8 @@ typedef struct codeidx_progress {
  * the cancel was seen); its return value is ignored. */
 typedef int (*codeidx_progress_fn)(const codeidx_progress *event, void *user);
 
-/* Returns a static lowercase name ("hash", "indexing", ...). */
+/* Return static lowercase names: phases "setup", "hash", "index", "commit", "done";
+ * statuses "queued", "stating", "hashing", "reading", "indexing", "done", "failed". */
 CODEIDX_API const char *codeidx_phase_name(codeidx_phase phase);
 CODEIDX_API const char *codeidx_file_status_name(codeidx_file_status status);
 
@@ -240,7 +241,7 @@ typedef struct codeidx_update_result {
 #define CODEIDX_UPDATE_RESULT_INIT {.version = CODEIDX_UPDATE_RESULT_VERSION}
 
 /* Brings the index up to date with the tree: walk, hash phase, index phase, commit.
- * `opts` may be NULL (defaults); `result` may be NULL.
+ * `opts` may be NULL (defaults); `result` may be NULL, and is filled only on success.
  * Only one writer at a time: another process or handle updating the same root gives
  * CODEIDX_ELOCKED at once. A cancelled run returns CODEIDX_ECANCELLED and leaves the
  * previous generation live and untouched. Unreadable or vanishing files are counted
