@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "search/find.h"
 #include "search/literal.h"
 
 struct cx_matcher {
@@ -19,6 +20,8 @@ struct cx_matcher {
 	 * with memmem before the regex runs. */
 	char lit[256];
 	size_t lit_len;
+	cx_finder find_lit;    /* over lit, when lit_len */
+	cx_finder find_needle; /* over needle, in fixed-string mode */
 };
 
 struct cx_match_scratch {
@@ -105,6 +108,7 @@ int cx_matcher_new(cx_matcher **out, const char *pattern, size_t len, unsigned f
 		}
 		memcpy(m->needle, pattern, len);
 		m->needle_len = len;
+		cx_finder_init(&m->find_needle, m->needle, len);
 		*out = m;
 		return 0;
 	}
@@ -144,6 +148,8 @@ int cx_matcher_new(cx_matcher **out, const char *pattern, size_t len, unsigned f
 			memcpy(m->lit, pattern, m->lit_len = len < sizeof m->lit ? len : sizeof m->lit);
 		if (m->lit_len < 2)
 			m->lit_len = 0;
+		else
+			cx_finder_init(&m->find_lit, m->lit, m->lit_len);
 	}
 	cx_buf_release(&src);
 	pcre2_jit_compile(m->code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
@@ -231,7 +237,7 @@ static int line_spans(const cx_matcher *m, cx_match_scratch *s, const uint8_t *l
 	if (m->needle) {
 		const uint8_t *p = line, *end = line + len;
 		while ((size_t)(end - p) >= m->needle_len) {
-			const uint8_t *q = memmem(p, (size_t)(end - p), m->needle, m->needle_len);
+			const uint8_t *q = cx_finder_find(&m->find_needle, p, (size_t)(end - p));
 			if (!q)
 				break;
 			if (push_span(h, (size_t)(q - line), (size_t)(q - line) + m->needle_len))
@@ -346,14 +352,14 @@ int cx_matcher_scan(const cx_matcher *m, cx_match_scratch *s, const uint8_t *buf
 		/* Find the next line with a possible match. */
 		size_t at;
 		if (m->lit_len) {
-			const uint8_t *q = memmem(buf + pos, n - pos, m->lit, m->lit_len);
+			const uint8_t *q = cx_finder_find(&m->find_lit, buf + pos, n - pos);
 			if (!q)
 				break;
 			at = (size_t)(q - buf);
 		} else if (m->per_line) {
 			at = pos;
 		} else if (m->needle) {
-			const uint8_t *q = memmem(buf + pos, n - pos, m->needle, m->needle_len);
+			const uint8_t *q = cx_finder_find(&m->find_needle, buf + pos, n - pos);
 			if (!q)
 				break;
 			at = (size_t)(q - buf);

@@ -59,9 +59,12 @@ static int verify(search *se, const cx_cand_doc *c, slot *sl, cx_match_scratch *
 	if (fd < 0)
 		return 0; /* vanished since indexing: nothing to report */
 	sl->content.len = 0;
+	/* The indexed size is a good guess: one read, then the one that sees EOF. */
+	cx_docmeta meta;
+	cx_segment_meta(se->snap->segs[c->seg].seg, c->doc, &meta);
 	int rc = 0;
-	for (;;) {
-		if (cx_buf_reserve(&sl->content, 1 << 16)) {
+	for (size_t want = (size_t)meta.size + 1;; want = 1 << 16) {
+		if (cx_buf_reserve(&sl->content, want)) {
 			rc = CODEIDX_ENOMEM;
 			break;
 		}
