@@ -347,6 +347,7 @@ int cx_matcher_scan(const cx_matcher *m, cx_match_scratch *s, const uint8_t *buf
 		before = 64; /* context is bounded per match; callers cap the option */
 	line_cursor cur = {buf, 0, 1, 0};
 	size_t pos = 0, out_end = 0; /* out_end: end of the last line output (+1) */
+	uint64_t out_line = 0;       /* the number of that line */
 	unsigned pending_after = 0;
 	while (pos < n) {
 		/* Find the next line with a possible match. */
@@ -382,13 +383,11 @@ int cx_matcher_scan(const cx_matcher *m, cx_match_scratch *s, const uint8_t *buf
 		while (pending_after && out_end < ls) {
 			const uint8_t *e = memchr(buf + out_end, '\n', ls - out_end);
 			size_t ce = e ? (size_t)(e - buf) : ls;
-			advance_to(&cur, out_end);
-			if (push_line(h, cur.line, out_end, ce - out_end, 1))
+			if (push_line(h, ++out_line, out_end, ce - out_end, 1))
 				return CODEIDX_ENOMEM;
 			out_end = ce + 1;
 			pending_after--;
 		}
-		advance_to(&cur, at);
 		uint64_t line = cur.line;
 		size_t mark_lines = h->n, mark_spans = h->n_spans;
 		if (before && add_before(h, buf, ls, line, before, out_end))
@@ -404,6 +403,7 @@ int cx_matcher_scan(const cx_matcher *m, cx_match_scratch *s, const uint8_t *buf
 		} else {
 			h->matched++;
 			out_end = le + 1;
+			out_line = line;
 			pending_after = after;
 			if (max_lines && h->matched >= max_lines) {
 				pos = le + 1;
@@ -416,8 +416,7 @@ int cx_matcher_scan(const cx_matcher *m, cx_match_scratch *s, const uint8_t *buf
 	while (pending_after && out_end < n) {
 		const uint8_t *e = memchr(buf + out_end, '\n', n - out_end);
 		size_t ce = e ? (size_t)(e - buf) : n;
-		advance_to(&cur, out_end);
-		if (push_line(h, cur.line, out_end, ce - out_end, 1))
+		if (push_line(h, ++out_line, out_end, ce - out_end, 1))
 			return CODEIDX_ENOMEM;
 		out_end = ce + 1;
 		pending_after--;
