@@ -46,6 +46,14 @@ timeout 60 "$ex" update "$tree" >"$WORK/ex1.out" || fail "example through the da
 [ "$(head -1 "$WORK/ex1.out")" = "through the daemon" ] && grep -q '^generation ' "$WORK/ex1.out" ||
   fail "example: $(head -3 "$WORK/ex1.out")"
 ok "examples/daemon_progress: update through the daemon"
+# examples/daemon_search prints what the in-process example prints for the same search.
+timeout 30 "$BUILD/examples/daemon_search" "$tree" 'need(le|ed)' >"$WORK/dse.out" 2>/dev/null ||
+  fail "examples/daemon_search exited $?"
+timeout 30 "$BUILD/examples/index_and_search" "$tree" 'need(le|ed)' 2>/dev/null |
+  grep -a -v '^indexed generation' | cut -d: -f1,2,4- | sed '$d' >"$WORK/dsl.out" || true
+[ -s "$WORK/dse.out" ] && cmp -s "$WORK/dse.out" "$WORK/dsl.out" ||
+  { diff "$WORK/dse.out" "$WORK/dsl.out" | head >&2; fail "examples/daemon_search differs from in-process"; }
+ok "examples/daemon_search: $(wc -l <"$WORK/dse.out") lines, same as in-process"
 
 # 2. Searches: daemon == in-process, byte for byte.
 check_search() {
