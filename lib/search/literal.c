@@ -18,9 +18,11 @@ static size_t quantifier(const char *p, const char *end, int *optional)
 		n = 1;
 	} else if (*p == '{') {
 		const char *q = p + 1;
-		if (q >= end || *q < '0' || *q > '9')
+		/* "{,n}" is literal text in PCRE2 10.42 but {0,n} from 10.43: take the
+		 * reading that makes the byte optional, sound under both. */
+		if (q >= end || ((*q < '0' || *q > '9') && *q != ','))
 			return 0; /* not a quantifier: a literal '{' */
-		*optional = *q == '0' && (q + 1 >= end || q[1] < '0' || q[1] > '9');
+		*optional = *q == ',' || (*q == '0' && (q + 1 >= end || q[1] < '0' || q[1] > '9'));
 		while (q < end && *q != '}')
 			q++;
 		if (q >= end)
@@ -34,6 +36,20 @@ static size_t quantifier(const char *p, const char *end, int *optional)
 	return n;
 }
 
+/* The ']' closing the class that opens at p ('['), or a position >= end. A ']' right
+ * after '[' or '[^' is a member, and escapes are skipped. */
+static const char *class_end(const char *p, const char *end)
+{
+	const char *q = p + 1;
+	if (q < end && *q == '^')
+		q++;
+	if (q < end && *q == ']')
+		q++;
+	while (q < end && *q != ']')
+		q += *q == '\\' ? 2 : 1;
+	return q;
+}
+
 size_t cx_required_literal(const char *pattern, size_t len, char *out, size_t cap)
 {
 	const char *p = pattern, *end = pattern + len;
@@ -45,13 +61,7 @@ size_t cx_required_literal(const char *pattern, size_t len, char *out, size_t ca
 			continue;
 		}
 		if (*q == '[') { /* skip a class: its '|' and '(' are literal */
-			q++;
-			if (q < end && *q == '^')
-				q++;
-			if (q < end && *q == ']')
-				q++;
-			while (q < end && *q != ']')
-				q += *q == '\\' ? 2 : 1;
+			q = class_end(q, end);
 			continue;
 		}
 		if (*q == '(')
@@ -89,14 +99,7 @@ size_t cx_required_literal(const char *pattern, size_t len, char *out, size_t ca
 			depth += *p == '(' ? 1 : -1;
 			literal = 0;
 		} else if (*p == '[') { /* skip the class */
-			const char *q = p + 1;
-			if (q < end && *q == '^')
-				q++;
-			if (q < end && *q == ']')
-				q++;
-			while (q < end && *q != ']')
-				q += *q == '\\' ? 2 : 1;
-			atom = (size_t)(q - p) + 1;
+			atom = (size_t)(class_end(p, end) - p) + 1;
 			literal = 0;
 		} else if (strchr(".^$|*+?{", *p)) {
 			literal = 0;
