@@ -125,18 +125,12 @@ static int deliver(cx_reporter *r, codeidx_progress *ev)
 	return r->fn(ev, r->user);
 }
 
-static void vmessage(cx_reporter *r, char *out, size_t n, const char *fmt, va_list ap)
-{
-	(void)r;
-	vsnprintf(out, n, fmt, ap);
-}
-
 int cx_reporter_info(cx_reporter *r, codeidx_phase phase, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vmessage(r, msg, sizeof msg, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	codeidx_progress ev = {.phase = phase, .message = msg, .eta_seconds = -1};
 	if (deliver(r, &ev)) {
@@ -281,7 +275,7 @@ void cx_reporter_done(cx_reporter *r, uint64_t total, const char *fmt, ...)
 	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vmessage(r, msg, sizeof msg, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	codeidx_progress ev = {.phase = CODEIDX_PHASE_DONE,
 			       .current = total,
