@@ -25,7 +25,7 @@ static const uint8_t byte_rank[256] = {
 };
 
 /* Bytes ranked above this are too common for memchr to skip much. */
-#define COMMON_RANK 229
+#define COMMON_RANK 245
 
 void cx_finder_init(cx_finder *f, const void *needle, size_t n)
 {

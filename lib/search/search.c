@@ -169,7 +169,7 @@ static int run_inline(search *se, codeidx_match_fn fn, void *user, codeidx_searc
 }
 
 /* Buffers above this are freed after their file is reported. */
-#define SLOT_KEEP_BYTES (1u << 20)
+#define SLOT_KEEP_BYTES (8u << 20)
 
 /* Candidates up to which verification stays on the calling thread. */
 #define INLINE_CANDIDATES 32
@@ -186,7 +186,7 @@ static int run(search *se, codeidx_match_fn fn, void *user, codeidx_search_resul
 		return run_inline(se, fn, user, res);
 	/* threads - 1 helpers; the calling thread verifies too while it waits. */
 	unsigned helpers = threads - 1;
-	se->window = (size_t)threads * 16;
+	se->window = (size_t)threads * 8;
 	se->slots = cx_calloc(se->window, sizeof *se->slots);
 	pthread_t *tid = cx_calloc(helpers, sizeof *tid);
 	cx_match_scratch *scratch = cx_match_scratch_new(se->matcher);
