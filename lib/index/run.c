@@ -2,6 +2,8 @@
 #include "index/run.h"
 
 #include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,12 +144,35 @@ static void sort_buffer(cx_runbuf *b, size_t *bucket_start)
 	}
 }
 
+/* An unnamed file in `dirfd`: O_TMPFILE, or where the file system lacks it a unique
+ * name unlinked at once. Either way a killed process leaves nothing behind. */
+static int open_anonymous(int dirfd)
+{
+	int fd = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+		return fd;
+	static atomic_uint counter;
+	for (int attempt = 0; attempt < 100; attempt++) {
+		char name[64];
+		snprintf(name, sizeof name, "run-%ld-%u.tmp", (long)getpid(),
+			 atomic_fetch_add(&counter, 1));
+		fd = openat(dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			unlinkat(dirfd, name, 0);
+			return fd;
+		}
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
 int cx_runbuf_spill(cx_runbuf *b, int dirfd, unsigned group, cx_run *run)
 {
 	memset(run, 0, sizeof *run);
 	run->fd = -1;
 	run->group = group;
-	int fd = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	int fd = open_anonymous(dirfd);
 	if (fd < 0)
 		return cx_error_errno(CODEIDX_EIO, "cannot create a temporary run file");
 	size_t *bucket = malloc((HI_BUCKETS + 1) * sizeof *bucket);

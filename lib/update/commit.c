@@ -213,8 +213,11 @@ void cx_update_collect_garbage(cx_update *u)
 		uint64_t id;
 		char tail[8];
 		int live = 0;
-		if (strcmp(e->d_name, CX_MANIFEST_NAME ".tmp") == 0) {
-			unlinkat(u->idx->dir_fd, e->d_name, 0);
+		size_t len = strlen(e->d_name);
+		if (strcmp(e->d_name, CX_MANIFEST_NAME ".tmp") == 0 ||
+		    (strncmp(e->d_name, "run-", 4) == 0 && len > 8 &&
+		     strcmp(e->d_name + len - 4, ".tmp") == 0)) {
+			unlinkat(u->idx->dir_fd, e->d_name, 0); /* a killed writer's leftovers */
 			continue;
 		}
 		if (sscanf(e->d_name, "seg-%16" SCNx64 ".%3s", &id, tail) != 2 ||
