@@ -94,6 +94,14 @@ CODEIDX_API void codeidx_close(codeidx *idx);
 /* Returns the absolute, canonical root path of the handle (owned by the handle). */
 CODEIDX_API const char *codeidx_root(const codeidx *idx);
 
+/* Finds the root a tool run in `start` should use: the nearest directory at or above
+ * `start` (resolved with realpath()) that holds an index directory (.codeidx/), as git
+ * finds .git. On success writes that directory's canonical path to buf (cap bytes,
+ * NUL-terminated) and returns 0. Errors: CODEIDX_ENOINDEX (none up to "/"; buf is left
+ * as it was), CODEIDX_EINVAL (start does not resolve), CODEIDX_ELIMIT (cap too small),
+ * CODEIDX_EIO, CODEIDX_ENOMEM. Thread-safe. */
+CODEIDX_API int codeidx_root_find(const char *start, char *buf, size_t cap);
+
 /* --------------------------------------------------------------- progress ---- */
 
 /* Phases of an update, in the order they run. */
@@ -360,6 +368,32 @@ CODEIDX_API int codeidx_search(codeidx *idx, const char *pattern, size_t pattern
  * as a NULL-terminated array, or NULL for an unknown name. Static storage. */
 CODEIDX_API const char *const *codeidx_languages(void);
 CODEIDX_API const char *const *codeidx_language_globs(const char *name);
+
+/* ------------------------------------------------------- grep-style output ---- */
+
+#define CODEIDX_PRINT_COLOR 0x1u  /* color paths, line numbers and matches as ripgrep does */
+#define CODEIDX_PRINT_COUNT 0x2u  /* only "path:count" per file with matching lines (grep -c) */
+#define CODEIDX_PRINT_FILES 0x4u  /* only the path of each file with a matching line (grep -l) */
+#define CODEIDX_PRINT_GROUPS 0x8u /* "--" between groups of lines that are not adjacent, as
+				   * grep prints when context lines are asked for */
+
+/* Prints the lines of a search as `grep -Hn` does: "path:line:text" for a matching line,
+ * "path-line-text" for a context line, each ending in '\n', text bytes unchanged. A
+ * tool passes codeidx_printer_match as the search's callback and the printer as its
+ * `user`. Output is buffered; nothing but the printer may write to the fd meanwhile.
+ * Opaque; use from one thread at a time. */
+typedef struct codeidx_printer codeidx_printer;
+
+/* Creates a printer that writes to the file descriptor `fd` (CODEIDX_PRINT_* flags).
+ * Errors: CODEIDX_EINVAL, CODEIDX_ENOMEM. */
+CODEIDX_API int codeidx_printer_new(codeidx_printer **out, int fd, unsigned flags);
+/* A codeidx_match_fn: prints `m` through `printer`. Returns non-zero (which stops the
+ * search) once a write has failed, for example on a closed pipe. */
+CODEIDX_API int codeidx_printer_match(const codeidx_match *m, void *printer);
+/* Prints what is still pending (the last file's count), writes out the buffer and
+ * frees the printer. Returns 0, or CODEIDX_EIO if a write failed (the detail names the
+ * error). NULL is a no-op. */
+CODEIDX_API int codeidx_printer_finish(codeidx_printer *p);
 
 #ifdef __cplusplus
 }
