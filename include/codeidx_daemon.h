@@ -345,6 +345,71 @@ CODEIDX_DAEMON_API int codeidx_daemon_cancel(codeidx_daemon_client *c, int *was_
  * acknowledgement. The client stays open but the daemon will close it. */
 CODEIDX_DAEMON_API int codeidx_daemon_shutdown(codeidx_daemon_client *c);
 
+/* ------------------------------------------------------ starting and stopping ---- */
+
+/* Starts a daemon for `root` in a process of its own, detached from the caller: a new
+ * session, no controlling terminal, stdin/stdout/stderr on /dev/null, SIGHUP ignored,
+ * SIGTERM (or SIGINT) stops it cleanly (opts->log then writes nowhere useful: leave it
+ * NULL). Returns once the daemon listens, with its pid in *pid (may be NULL), or with
+ * the error of codeidx_daemon_server_new() and its detail (CODEIDX_DAEMON_ERUNNING when
+ * one already serves the root). Forks: call it from a single-threaded process (a
+ * command line); the caller's buffered stdio output is flushed first.
+ * Errors also: CODEIDX_EINVAL, CODEIDX_EIO (pipe or fork failed). */
+CODEIDX_DAEMON_API int codeidx_daemon_spawn(const char *root,
+					    const codeidx_daemon_server_options *opts,
+					    long *pid);
+
+/* codeidx_daemon_serve() in the foreground that SIGINT and SIGTERM stop cleanly (as
+ * codeidx_daemon_server_stop() does): installs handlers for both for the duration of
+ * the call and restores the previous ones after. One such call per process at a time.
+ * Returns as codeidx_daemon_serve() does. */
+CODEIDX_DAEMON_API int codeidx_daemon_serve_until_signal(const char *root,
+							 const codeidx_daemon_server_options *opts);
+
+/* Asks the daemon serving `root` to shut down and waits, up to timeout_ms (0 = 10000),
+ * until it has let go of the root, so that another daemon can start at once.
+ * Errors: those of codeidx_daemon_connect() (CODEIDX_DAEMON_ENOTRUNNING when none
+ * serves it), of codeidx_daemon_shutdown(), and CODEIDX_EIO on timeout. */
+CODEIDX_DAEMON_API int codeidx_daemon_stop(const char *root, unsigned int timeout_ms);
+
+/* ------------------------------------------------------- daemon or in-process ---- */
+
+/* One root reached the way a command line tool should: through the daemon serving it
+ * when there is one, else in-process on an index opened here. The calls below behave
+ * as codeidx_search(), codeidx_update() and codeidx_stats_get() do, with the same
+ * callback contracts, whichever way is taken; so a tool's output is the same either
+ * way. Every error's detail is in codeidx_daemon_error_detail(). Use from one thread at
+ * a time. */
+typedef struct codeidx_daemon_auto codeidx_daemon_auto;
+
+#define CODEIDX_DAEMON_AUTO_NO_DAEMON 0x1u /* never use a daemon */
+#define CODEIDX_DAEMON_AUTO_CREATE 0x2u    /* in-process: create a missing index (an
+					    * update will follow) */
+
+/* Connects to the daemon of `root`, or, when none serves it (or with
+ * CODEIDX_DAEMON_AUTO_NO_DAEMON), opens its index with codeidx_open(). A daemon that
+ * exists but cannot be used (CODEIDX_DAEMON_EPERM, CODEIDX_DAEMON_EPROTOCOL, ...) is an
+ * error, not a reason to fall back. Errors: those of codeidx_daemon_connect() and of
+ * codeidx_open() (CODEIDX_ENOINDEX without CODEIDX_DAEMON_AUTO_CREATE). */
+CODEIDX_DAEMON_API int codeidx_daemon_auto_open(codeidx_daemon_auto **out, const char *root,
+						unsigned int flags);
+/* Disconnects or closes the index, and frees `a`. NULL is a no-op. */
+CODEIDX_DAEMON_API void codeidx_daemon_auto_close(codeidx_daemon_auto *a);
+/* 1 when `a` goes through a daemon, 0 when it works in-process. */
+CODEIDX_DAEMON_API int codeidx_daemon_auto_via_daemon(const codeidx_daemon_auto *a);
+/* The canonical root (owned by `a`). */
+CODEIDX_DAEMON_API const char *codeidx_daemon_auto_root(const codeidx_daemon_auto *a);
+CODEIDX_DAEMON_API int codeidx_daemon_auto_search(codeidx_daemon_auto *a, const char *pattern,
+						  size_t pattern_len,
+						  const codeidx_search_options *opts,
+						  codeidx_match_fn fn, void *user,
+						  codeidx_search_result *result);
+CODEIDX_DAEMON_API int codeidx_daemon_auto_update(codeidx_daemon_auto *a,
+						  const codeidx_update_options *opts,
+						  codeidx_update_result *result);
+/* The stats of the newest committed generation (through a daemon: its status's). */
+CODEIDX_DAEMON_API int codeidx_daemon_auto_stats(codeidx_daemon_auto *a, codeidx_stats *stats);
+
 #ifdef __cplusplus
 }
 #endif
