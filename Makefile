@@ -63,8 +63,9 @@ $(SHARED): $(LIB_OBJS)
 	ln -sf libcodeidx.so.$(VERSION) $(BUILD)/libcodeidx.so.$(SOVERSION)
 	ln -sf libcodeidx.so.$(SOVERSION) $(BUILD)/libcodeidx.so
 
+# The CLI links the daemon library too (defined below; this recipe expands late).
 $(CLI): $(CLI_OBJS) $(STATIC)
-	$(CC) $(LDSAN) -o $@ $(CLI_OBJS) $(STATIC) $(LIBS)
+	$(CC) $(LDSAN) -o $@ $(CLI_OBJS) $(DAEMON_STATIC) $(STATIC) $(LIBS) $(DAEMON_LIBS)
 
 $(BUILD)/examples/%: examples/%.c $(STATIC)
 	@mkdir -p $(dir $@)
@@ -102,6 +103,8 @@ install: all
 	ln -sf libcodeidx.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libcodeidx.so.$(SOVERSION)
 	ln -sf libcodeidx.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libcodeidx.so
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 docs/codeidx.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
 		-e 's|@REQUIRES@|$(DEPS_PC)|g' pkgconfig/codeidx.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/codeidx.pc
@@ -110,7 +113,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/include/codeidx.h $(DESTDIR)$(PREFIX)/lib/libcodeidx.a \
 		$(DESTDIR)$(PREFIX)/lib/libcodeidx.so $(DESTDIR)$(PREFIX)/lib/libcodeidx.so.$(SOVERSION) \
 		$(DESTDIR)$(PREFIX)/lib/libcodeidx.so.$(VERSION) $(DESTDIR)$(PREFIX)/bin/codeidx \
-		$(DESTDIR)$(PREFIX)/lib/pkgconfig/codeidx.pc
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig/codeidx.pc $(DESTDIR)$(PREFIX)/share/man/man1/codeidx.1
 
 clean:
 	rm -rf build build-*
@@ -127,6 +130,7 @@ DAEMON_CFLAGS := $(shell pkg-config --cflags libcjson 2>/dev/null)
 DAEMON_LIBS := $(or $(shell pkg-config --libs libcjson 2>/dev/null),-lcjson)
 
 all: $(DAEMON_STATIC) $(DAEMON_SHARED)
+$(CLI): $(DAEMON_STATIC)
 
 $(BUILD)/lib/daemon/%.o: lib/daemon/%.c $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)

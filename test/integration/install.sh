@@ -20,7 +20,8 @@ root="$dest$prefix"
 # --- 1. install
 make -s --no-print-directory install DESTDIR="$dest" PREFIX="$prefix" SANITIZE="$san" \
   > "$work/install.log" 2>&1 || { cat "$work/install.log"; fail "make install"; }
-for f in include/codeidx.h lib/libcodeidx.a lib/libcodeidx.so.0.1.0 lib/pkgconfig/codeidx.pc bin/codeidx; do
+for f in include/codeidx.h lib/libcodeidx.a lib/libcodeidx.so.0.1.0 lib/pkgconfig/codeidx.pc bin/codeidx \
+    share/man/man1/codeidx.1; do
   [ -f "$root/$f" ] || fail "not installed: $prefix/$f"
 done
 [ "$(readlink "$root/lib/libcodeidx.so.0")" = libcodeidx.so.0.1.0 ] || fail "libcodeidx.so.0 link"
