@@ -69,23 +69,14 @@ static void draw(display *d, const codeidx_progress *ev)
 	fflush(stderr);
 }
 
-static int mode_of(const char *name)
-{
-	int m = TTY;
-	while (m >= 0 && strcmp(name, modes[m]))
-		m--;
-	return m;
-}
-
 static int on_progress(const codeidx_progress *ev, void *user)
 {
 	display *d = user;
 	char *json;
-	size_t len;
 	int plain = d->mode == PLAIN, last = ev->phase == CODEIDX_PHASE_DONE;
 	if (d->mode == TTY)
 		draw(d, ev);
-	else if (d->mode == JSON && !codeidx_daemon_progress_to_json(ev, &json, &len))
+	else if (d->mode == JSON && !codeidx_daemon_progress_to_json(ev, &json, NULL))
 		fprintf(stderr, "%s\n", json), codeidx_daemon_free(json);
 	else if (plain && (last || !strcmp(ev->message, "cancelled"))) /* the outcome */
 		fprintf(stderr, "[%s] %s\n", codeidx_phase_name(ev->phase), ev->message);
@@ -111,9 +102,12 @@ int cmd_index(const cli *c, int argc, char **argv)
 			o.threads = (unsigned)n;
 		else if (opt == 'f')
 			o.flags |= CODEIDX_UPDATE_FULL;
-		else if (opt == 'p' && (disp.mode = mode_of(optarg)) < 0)
-			rc = cli_error("--progress wants tty, plain, json or none, not '%s'", optarg);
-		else if (opt != 'j' && opt != 'p')
+		else if (opt == 'p') {
+			for (disp.mode = TTY; disp.mode >= 0 && strcmp(optarg, modes[disp.mode]);)
+				disp.mode--;
+			if (disp.mode < 0)
+				rc = cli_error("--progress wants tty, plain, json or none, not '%s'", optarg);
+		} else if (opt != 'j')
 			return cli_help("index", usage_index, opt != 'h');
 	}
 	codeidx_daemon_auto *a;

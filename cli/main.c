@@ -63,11 +63,10 @@ int cli_number(const char *opt, const char *s, unsigned long long max, unsigned 
 
 int cli_help(const char *cmd, const char *text, int rejected)
 {
-	if (rejected)
-		fprintf(stderr, "Try 'codeidx%s%s --help'.\n", *cmd ? " " : "", cmd);
-	else
-		fputs(text, stdout);
-	return rejected ? 2 : 0;
+	if (!rejected)
+		return fputs(text, stdout) < 0;
+	fprintf(stderr, "Try 'codeidx%s%s --help'.\n", *cmd ? " " : "", cmd);
+	return 2;
 }
 
 /* Parses a command that takes no option but --help and at most `args` arguments;

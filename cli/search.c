@@ -18,13 +18,9 @@ static const char usage_search[] =
 /* --json: each line as the daemon's match object. */
 static int print_json(const codeidx_match *m, void *user)
 {
-	char *line;
-	size_t len;
-	if (codeidx_daemon_match_to_json(m, &line, &len) == 0) {
-		fwrite(line, 1, len, stdout);
-		putchar('\n');
-		codeidx_daemon_free(line);
-	}
+	char *line; /* NUL-free: bytes that are not text are base64 */
+	if (codeidx_daemon_match_to_json(m, &line, NULL) == 0)
+		printf("%s\n", line), codeidx_daemon_free(line);
 	return ferror(stdout);
 }
 
@@ -91,16 +87,14 @@ int cmd_search(const cli *c, int argc, char **argv)
 	o.before = lines ? (unsigned)(ctx[2] != ~0ull ? ctx[2] : ctx[0]) : 0;
 	o.globs = globs;
 	o.languages = langs;
-	if (rc)
-		;
-	else if (n_pats == 0 || optind < argc)
+	if (rc == 0 && (n_pats == 0 || optind < argc))
 		rc = n_pats ? cli_error("search: unexpected argument '%s'", argv[optind])
 			    : cli_error("search: no pattern (see codeidx search --help)");
-	else if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never"))
+	if (rc == 0 && strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never"))
 		rc = cli_error("--color wants auto, always or never, not '%s'", color);
-	else if (json && !lines)
+	if (rc == 0 && json && !lines)
 		rc = cli_error("--json cannot be combined with -l or -c");
-	else if (max == 0)
+	if (rc == 0 && max == 0)
 		rc = 1; /* grep -m 0: nothing to look for */
 	char *pattern = rc ? NULL : join_patterns(pats, n_pats, o.flags & CODEIDX_SEARCH_LITERAL);
 	codeidx_daemon_auto *a = NULL;

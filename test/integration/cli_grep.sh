@@ -154,6 +154,13 @@ grep -q "unrecognized option '--bogus'" "$WORK/err" && grep -q "codeidx search -
 expect_rc 2 cx -C "$T" search -A x foo
 grep -qx "codeidx: -A wants a number up to 10000, not 'x'" "$WORK/err" || fail "-A x: $(cat "$WORK/err")"
 expect_rc 2 cx -C "$T" search --color=sometimes foo
+expect_rc 2 cx -C "$T" index --progress=sometimes
+grep -qx "codeidx: --progress wants tty, plain, json or none, not 'sometimes'" "$WORK/err" || fail "--progress"
+expect_rc 2 cx -C "$T" index -j many
+expect_rc 2 cx -C "$T" index --bogus
+grep -q "codeidx index --help" "$WORK/err" || fail "index: bad flag message: $(cat "$WORK/err")"
+expect_rc 2 cx -C "$T" status extra
+expect_rc 2 cx -C "$T" daemon start extra
 expect_rc 2 cx -C "$T" search
 grep -q 'no pattern' "$WORK/err" || fail "no pattern message"
 expect_rc 2 cx -C "$T" search foo extra
