@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/wait.h>
@@ -82,8 +83,9 @@ CODEIDX_DAEMON_API int codeidx_daemon_serve_until_signal(const char *root,
 	return serve(root, opts, -1);
 }
 
-/* In the grandchild: detach from the terminal, serve, report how the setup went.
- * Never returns. */
+/* In the grandchild: detach from the terminal and from every file the starter had
+ * open (a pipe a caller waits on must not stay open here), serve, report how the
+ * setup went. Never returns. */
 static void run_detached(int report_fd, const char *root,
 			 const codeidx_daemon_server_options *opts)
 {
@@ -94,11 +96,17 @@ static void run_detached(int report_fd, const char *root,
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
 	}
+	if (report_fd != 3) /* keep only 0, 1, 2 and the report pipe, as 3 */
+		report_fd = dup2(report_fd, 3);
+	close_range(4, ~0u, 0);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
-	if (chdir("/") != 0) { /* keep no directory busy; the server holds the root open */
+	/* Keep no directory busy (the server holds the root open), once the root no
+	 * longer depends on the working directory. */
+	char *abs = realpath(root, NULL);
+	if (abs && chdir("/") != 0) {
 	}
-	_exit(serve(root, opts, report_fd) ? 1 : 0);
+	_exit(serve(abs ? abs : root, opts, report_fd) ? 1 : 0);
 }
 
 CODEIDX_DAEMON_API int codeidx_daemon_spawn(const char *root,
