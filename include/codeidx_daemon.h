@@ -348,9 +348,9 @@ CODEIDX_DAEMON_API int codeidx_daemon_shutdown(codeidx_daemon_client *c);
 /* ------------------------------------------------------ starting and stopping ---- */
 
 /* Starts a daemon for `root` in a process of its own, detached from the caller: a new
- * session, no controlling terminal, stdin/stdout/stderr on /dev/null, SIGHUP ignored,
- * SIGTERM (or SIGINT) stops it cleanly (opts->log then writes nowhere useful: leave it
- * NULL). Returns once the daemon listens, with its pid in *pid (may be NULL), or with
+ * session, no controlling terminal, stdin/stdout/stderr on /dev/null and no other file
+ * of the caller's open, working directory "/", SIGHUP ignored, SIGTERM (or SIGINT)
+ * stops it cleanly (opts->log then writes nowhere useful: leave it NULL). Returns once the daemon listens, with its pid in *pid (may be NULL), or with
  * the error of codeidx_daemon_server_new() and its detail (CODEIDX_DAEMON_ERUNNING when
  * one already serves the root). Forks: call it from a single-threaded process (a
  * command line); the caller's buffered stdio output is flushed first.
