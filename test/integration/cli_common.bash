@@ -11,6 +11,7 @@ WORK=$(mktemp -d)
 export XDG_RUNTIME_DIR=$WORK/run
 mkdir -m 700 "$XDG_RUNTIME_DIR"
 TMUX_SOCKET=cxtest-$$
+export TMUX_TMPDIR=$WORK # the tmux server's socket goes with the rest
 TMUX_USED=0
 
 cleanup() {
