@@ -28,6 +28,8 @@ static int print_json(const codeidx_match *m, void *user)
  * separated by '\n' (as grep -F reads them), regexes become an alternation. */
 static char *join_patterns(char **pats, size_t n, int literal)
 {
+	if (n == 1) /* as given, so that error offsets point into it */
+		return strdup(pats[0]);
 	size_t len = 1;
 	for (size_t i = 0; i < n; i++)
 		len += strlen(pats[i]) + 6;
