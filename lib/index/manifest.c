@@ -99,7 +99,7 @@ static int parse(const uint8_t *data, size_t len, cx_manifest *m)
 		s->n_docs = rd32(&r);
 		s->n_deleted = rd32(&r);
 		s->n_overrides = rd32(&r);
-		rd32(&r);
+		s->seal = rd32(&r);
 		if (r.bad || s->n_deleted > s->n_docs || s->n_overrides > s->n_docs ||
 		    (uint64_t)s->n_deleted * 4 + (uint64_t)s->n_overrides * OVERRIDE_SIZE >
 			    (uint64_t)(r.end - r.p))
@@ -194,7 +194,7 @@ static int serialize(const cx_manifest *m, cx_buf *b)
 	for (uint32_t i = 0; i < m->n_segs; i++) {
 		const cx_manifest_seg *s = &m->segs[i];
 		rc |= put64(b, s->id) | put32(b, s->n_docs) | put32(b, s->n_deleted) |
-		      put32(b, s->n_overrides) | put32(b, 0);
+		      put32(b, s->n_overrides) | put32(b, s->seal);
 		for (uint32_t k = 0; k < s->n_deleted; k++)
 			rc |= put32(b, s->deleted[k]);
 		for (uint32_t k = 0; k < s->n_overrides; k++) {

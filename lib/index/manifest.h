@@ -6,9 +6,13 @@
  *   "CDXMAN\r\n", u32 version, u32 segment count, u64 generation,
  *   u32 skip-reason count (S), u32 reserved, u64 skipped[S],
  *   per segment: u64 id, u32 doc count, u32 deleted count (D), u32 override count (O),
- *                u32 reserved, u32 deleted[D] (ascending),
+ *                u32 seal, u32 deleted[D] (ascending),
  *                O x {u32 doc, u32 reserved, u64 size, i64 mtime_ns, u64 inode},
  *   u64 XXH3 of all the bytes before it.
+ * The seal is the low half of the segment's header checksum (which covers the checksums
+ * of all its sections): it binds the entry to the very file written for it, so that a
+ * valid segment of another index (or an older one with the same id) is refused rather
+ * than answered from. 0 = not recorded (manifests written before seals existed).
  */
 #ifndef CX_MANIFEST_H
 #define CX_MANIFEST_H
@@ -29,6 +33,7 @@ typedef struct cx_override {
 
 typedef struct cx_manifest_seg {
 	uint64_t id;
+	uint32_t seal; /* cx_segment_seal() of the file; 0 = not recorded */
 	uint32_t n_docs;
 	uint32_t *deleted; /* ascending doc ids */
 	uint32_t n_deleted;

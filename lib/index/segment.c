@@ -14,6 +14,7 @@
 
 #include "common/buf.h"
 #include "common/error.h"
+#include "common/fileio.h"
 #include "index/postings.h"
 #include "index/segment_format.h"
 
@@ -50,6 +51,7 @@ static int verify(cx_segment *s)
 	XXH3_freeState(hs);
 	if (sum != cx_get_u64(m + 56))
 		return corrupt(s, "header checksum mismatch", 56);
+	s->seal = (uint32_t)sum;
 	s->n_docs = cx_get_u32(m + 16);
 	s->n_tris = cx_get_u64(m + 24);
 	const uint8_t *sec_ptr[CX_SEG_NSECTIONS];
@@ -107,6 +109,8 @@ int cx_segment_open(int dirfd, uint64_t id, cx_segment **out)
 	int rc = 0;
 	if (fstat(fd, &st)) {
 		rc = cx_error_errno(CODEIDX_EIO, "cannot stat segment %s", s->name);
+	} else if (!S_ISREG(st.st_mode)) {
+		rc = corrupt(s, "not a regular file", 0);
 	} else if ((uint64_t)st.st_size < CX_SEG_HEADER_SIZE) {
 		rc = corrupt(s, "file too short", (uint64_t)st.st_size);
 	} else {
@@ -129,6 +133,24 @@ int cx_segment_open(int dirfd, uint64_t id, cx_segment **out)
 	atomic_init(&s->refs, 1);
 	*out = s;
 	return 0;
+}
+
+int cx_segment_read_seal(int dirfd, uint64_t id, uint32_t *seal)
+{
+	char name[64];
+	uint8_t sum[8];
+	cx_segment_name(id, name, sizeof name);
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cx_error_errno(CODEIDX_EIO, "cannot open segment %s", name);
+	ssize_t got = cx_pread_full(fd, sum, sizeof sum, 56);
+	int rc = got == (ssize_t)sizeof sum
+			 ? 0
+			 : cx_error(CODEIDX_EIO, "cannot read the header of segment %s", name);
+	close(fd);
+	if (!rc)
+		*seal = (uint32_t)cx_get_u64(sum);
+	return rc;
 }
 
 cx_segment *cx_segment_ref(cx_segment *s)

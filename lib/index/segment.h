@@ -13,6 +13,7 @@
 typedef struct cx_segment {
 	atomic_int refs;
 	uint64_t id;      /* from the file name seg-<id>.cdx */
+	uint32_t seal;    /* low half of the header checksum (see manifest.h) */
 	char name[64];
 	const uint8_t *map;
 	size_t map_len;
@@ -33,6 +34,10 @@ void cx_segment_name(uint64_t id, char *buf, size_t n);
  * CODEIDX_ECORRUPT naming the file and what is wrong. */
 int cx_segment_open(int dirfd, uint64_t id, cx_segment **out);
 cx_segment *cx_segment_ref(cx_segment *s);
+
+/* Reads the seal of segment `id` in `dirfd` (the low half of its header checksum; see
+ * manifest.h) without opening it fully: for a writer to record in the manifest. */
+int cx_segment_read_seal(int dirfd, uint64_t id, uint32_t *seal);
 void cx_segment_unref(cx_segment *s);
 
 /* Doc `i`'s path (not NUL-terminated) and metadata. i < n_docs. */

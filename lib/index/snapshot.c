@@ -64,13 +64,16 @@ void cx_snap_meta(const cx_snap_seg *s, uint32_t doc, cx_docmeta *m)
 	}
 }
 
-static cx_segment *find_prev(const cx_snapshot *prev, uint64_t id)
+/* A segment `prev` already maps for entry `e` (same id, and same seal if recorded). */
+static cx_segment *find_prev(const cx_snapshot *prev, const cx_manifest_seg *e)
 {
 	if (!prev)
 		return NULL;
-	for (uint32_t i = 0; i < prev->manifest.n_segs; i++)
-		if (prev->segs[i].seg->id == id)
-			return prev->segs[i].seg;
+	for (uint32_t i = 0; i < prev->manifest.n_segs; i++) {
+		cx_segment *s = prev->segs[i].seg;
+		if (s->id == e->id && (!e->seal || e->seal == s->seal))
+			return s;
+	}
 	return NULL;
 }
 
@@ -84,7 +87,7 @@ static int attach(cx_snapshot *s, int dirfd, const cx_snapshot *prev)
 		const cx_manifest_seg *e = &s->manifest.segs[i];
 		cx_snap_seg *ss = &s->segs[i];
 		ss->entry = e;
-		cx_segment *old = find_prev(prev, e->id);
+		cx_segment *old = find_prev(prev, e);
 		if (old) {
 			ss->seg = cx_segment_ref(old);
 		} else {
@@ -92,6 +95,11 @@ static int attach(cx_snapshot *s, int dirfd, const cx_snapshot *prev)
 			if (rc)
 				return rc;
 		}
+		if (e->seal && e->seal != ss->seg->seal)
+			return cx_error(CODEIDX_ECORRUPT,
+					"manifest: segment %s is not the file written for this index "
+					"(seal %08x, expected %08x)",
+					ss->seg->name, ss->seg->seal, e->seal);
 		if (ss->seg->n_docs != e->n_docs)
 			return cx_error(CODEIDX_ECORRUPT,
 					"manifest: segment %s has %u docs, manifest says %u",

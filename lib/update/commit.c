@@ -171,15 +171,19 @@ static int next_manifest(cx_update *u, seg_changes *ch, uint64_t new_id, uint32_
 		}
 		qsort(s->ovr, s->n_ovr, sizeof *s->ovr, cmp_override);
 		m->segs[m->n_segs++] = (cx_manifest_seg){
-			.id = e->id, .n_docs = e->n_docs,
+			.id = e->id, .seal = u->old->segs[k].seg->seal, .n_docs = e->n_docs,
 			.deleted = s->del, .n_deleted = (uint32_t)s->n_del,
 			.overrides = s->ovr, .n_overrides = (uint32_t)s->n_ovr};
 		s->del = NULL; /* ownership moved to the manifest */
 		s->ovr = NULL;
 	}
+	uint32_t seal = 0;
+	int rc = new_docs ? cx_segment_read_seal(u->idx->dir_fd, new_id, &seal) : 0;
+	if (rc)
+		return rc;
 	if (new_docs)
 		m->segs[m->n_segs++] = (cx_manifest_seg){
-			.id = new_id, .n_docs = new_docs,
+			.id = new_id, .seal = seal, .n_docs = new_docs,
 			.deleted = cx_calloc(1, sizeof(uint32_t)),
 			.overrides = cx_calloc(1, sizeof(cx_override))};
 	return 0;
@@ -288,6 +292,7 @@ static int maybe_merge(cx_update *u)
 		const cx_manifest_seg *e = order[k]->entry;
 		cx_manifest_seg *d = &m.segs[m.n_segs++];
 		*d = *e;
+		d->seal = order[k]->seg->seal; /* recorded even if the entry had none */
 		d->deleted = cx_calloc(e->n_deleted, sizeof *d->deleted);
 		d->overrides = cx_calloc(e->n_overrides, sizeof *d->overrides);
 		if (!d->deleted || !d->overrides) {
@@ -297,9 +302,12 @@ static int maybe_merge(cx_update *u)
 		memcpy(d->deleted, e->deleted, e->n_deleted * sizeof *d->deleted);
 		memcpy(d->overrides, e->overrides, e->n_overrides * sizeof *d->overrides);
 	}
+	uint32_t seal = 0;
+	if (!rc && docs)
+		rc = cx_segment_read_seal(u->idx->dir_fd, new_id, &seal);
 	if (!rc && docs)
 		m.segs[m.n_segs++] = (cx_manifest_seg){
-			.id = new_id, .n_docs = docs,
+			.id = new_id, .seal = seal, .n_docs = docs,
 			.deleted = cx_calloc(1, sizeof(uint32_t)),
 			.overrides = cx_calloc(1, sizeof(cx_override))};
 	if (!rc)
