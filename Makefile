@@ -182,3 +182,23 @@ uninstall-daemon:
 
 bench-daemon: all
 	@bash bench/daemon_bench.sh $(BUILD)
+
+# ---- reliability (docs/reliability.md): fuzzing and valgrind.
+FUZZ_SECONDS ?= 30
+.PHONY: fuzz valgrind
+# Builds every libFuzzer target (clang) and runs each FUZZ_SECONDS over its corpus.
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
+
+# The unit tests under valgrind memcheck, in a build without sanitizers: any invalid
+# access or leak fails. Only PCRE2's JIT code is suppressed (scripts/valgrind.supp).
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect,possible --suppressions=scripts/valgrind.supp
+valgrind: all $(UNIT_BINS)
+	@if [ -n "$(SANITIZE)" ]; then echo "make valgrind: use a build without SANITIZE" >&2; exit 2; fi
+	@scripts/install-deps.sh test
+	@command -v valgrind >/dev/null || scripts/install-deps.sh valgrind
+	@set -e; for t in $(UNIT_BINS); do echo "== valgrind $$t"; \
+		CODEIDX_TEST_TMP=$${TMPDIR:-/tmp} $(VALGRIND) $$t >$$t.valgrind.log 2>&1 || \
+		{ cat $$t.valgrind.log; exit 1; }; tail -n 1 $$t.valgrind.log; done
+	@echo "make valgrind: no errors, no leaks ($(words $(UNIT_BINS)) unit test programs)"

@@ -10,7 +10,8 @@ case "${1:-build}" in
   build) ;;
   test) want+=("${test_pkgs[@]}") ;;
   bench) want+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+  valgrind) want+=(valgrind) ;;
+  *) echo "usage: $0 [build|test|bench|valgrind]" >&2; exit 2 ;;
 esac
 missing=()
 for p in "${want[@]}"; do
