@@ -1,8 +1,15 @@
-/* fileio.c - small wrappers over POSIX I/O: whole writes, fsync of a directory. */
+/* fileio.c - small wrappers over POSIX I/O: whole writes, fsync of a directory, opening beneath a directory. */
 #include "common/fileio.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#ifdef SYS_openat2
+#include <linux/openat2.h>
+#endif
 
 int cx_write_all(int fd, const void *p, size_t n)
 {
@@ -40,4 +47,52 @@ ssize_t cx_pread_full(int fd, void *p, size_t n, off_t off)
 int cx_fsync_dir(int dirfd)
 {
 	return fsync(dirfd);
+}
+
+/* The fallback of cx_open_beneath: each directory component opened with O_NOFOLLOW. */
+static int open_by_components(int dirfd, const char *path, int flags)
+{
+	char comp[NAME_MAX + 1];
+	int cur = dirfd;
+	for (;;) {
+		const char *slash = strchr(path, '/');
+		size_t n = slash ? (size_t)(slash - path) : strlen(path);
+		if (n == 0 || n > NAME_MAX || (n == 2 && path[0] == '.' && path[1] == '.')) {
+			if (cur != dirfd)
+				close(cur);
+			errno = n > NAME_MAX ? ENAMETOOLONG : n ? EXDEV : ENOENT;
+			return -1;
+		}
+		memcpy(comp, path, n);
+		comp[n] = '\0';
+		int fd = slash ? openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+			       : openat(cur, comp, flags | O_NOFOLLOW | O_CLOEXEC);
+		int saved = errno;
+		if (cur != dirfd)
+			close(cur);
+		if (fd < 0 || !slash) {
+			/* A link where a directory was expected: say so as O_NOFOLLOW does. */
+			errno = fd < 0 && saved == ENOTDIR ? ELOOP : saved;
+			return fd;
+		}
+		cur = fd;
+		path = slash + 1;
+	}
+}
+
+int cx_open_beneath(int dirfd, const char *path, int flags)
+{
+	if (path[0] == '/') {
+		errno = EXDEV;
+		return -1;
+	}
+#ifdef SYS_openat2
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_NOFOLLOW | O_CLOEXEC),
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+	long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+		return (int)fd;
+#endif
+	return open_by_components(dirfd, path, flags);
 }

@@ -29,6 +29,25 @@ static int corrupt(cx_segment *s, const char *what, uint64_t off)
 			off);
 }
 
+/* Whether p[0..len) is a path a walk can produce: relative, '/'-separated, no empty,
+ * "." or ".." component, no NUL byte. */
+static int walk_path(const uint8_t *p, size_t len)
+{
+	size_t start = 0;
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && p[i] == 0)
+			return 0;
+		if (i < len && p[i] != '/')
+			continue;
+		size_t n = i - start;
+		if (n == 0 || (n == 1 && p[start] == '.') ||
+		    (n == 2 && p[start] == '.' && p[start + 1] == '.'))
+			return 0;
+		start = i + 1;
+	}
+	return 1;
+}
+
 /* Checks the header, the section table and the small sections. */
 static int verify(cx_segment *s)
 {
@@ -78,14 +97,17 @@ static int verify(cx_segment *s)
 	s->docs = sec_ptr[CX_SEC_DOCS];
 	s->paths = sec_ptr[CX_SEC_PATHS];
 	s->paths_len = sec_len[CX_SEC_PATHS];
-	/* Paths stay inside PATHS. Orders (trigrams, paths) are covered by the section
-	 * checksums; every posting list's bounds are checked when it is read. */
+	/* Paths stay inside PATHS and are what a walk produces, so that no crafted file
+	 * can name a file outside the root. Orders (trigrams, paths) are covered by the
+	 * section checksums; every posting list's bounds are checked when it is read. */
 	for (uint32_t i = 0; i < s->n_docs; i++) {
 		const uint8_t *e = s->docs + (uint64_t)i * CX_SEG_DOC_ENTRY;
 		uint64_t off = cx_get_u64(e);
 		uint32_t len = cx_get_u32(e + 8);
 		if (off > s->paths_len || len > s->paths_len - off || len == 0)
 			return corrupt(s, "doc path out of bounds", (uint64_t)(e - s->map));
+		if (!walk_path(s->paths + off, len))
+			return corrupt(s, "doc path not relative to the root", (uint64_t)(e - s->map));
 	}
 	return 0;
 }

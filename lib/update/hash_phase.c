@@ -10,6 +10,7 @@
 
 #include "common/buf.h"
 #include "common/error.h"
+#include "common/fileio.h"
 #include "update/update.h"
 
 typedef struct hash_worker {
@@ -37,7 +38,8 @@ static void skip(cx_cand *c, codeidx_skip_reason why)
 static int hash_file(int root_fd, const char *path, uint8_t *buf, size_t buf_size,
 		     uint64_t *out)
 {
-	int fd = openat(root_fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* Nothing swapped in since the walk may lead it out of the root or block it. */
+	int fd = cx_open_beneath(root_fd, path, O_RDONLY | O_NONBLOCK);
 	if (fd < 0)
 		return -1;
 	XXH3_state_t *st = XXH3_createState();

@@ -11,6 +11,7 @@
 
 #include "common/buf.h"
 #include "common/error.h"
+#include "common/fileio.h"
 #include "index/trigram.h"
 #include "update/update.h"
 
@@ -55,7 +56,9 @@ static int spill(index_worker *w)
  * reason + 1 when the file must be left out. */
 static int read_file(index_worker *w, cx_cand *c)
 {
-	int fd = openat(w->u->idx->root_fd, c->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* Nothing swapped in since the walk (a link on the way, a fifo) may lead the read
+	 * out of the root or block it: links fail with ELOOP, a fifo opens at once. */
+	int fd = cx_open_beneath(w->u->idx->root_fd, c->path, O_RDONLY | O_NONBLOCK);
 	if (fd < 0)
 		return errno == ELOOP ? CODEIDX_SKIP_SYMLINK + 1 : CODEIDX_SKIP_FAILED + 1;
 	struct stat st;
