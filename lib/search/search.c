@@ -6,12 +6,14 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "api/handle.h"
 #include "common/buf.h"
 #include "common/error.h"
+#include "common/fileio.h"
 #include "search/candidates.h"
 #include "search/filter.h"
 #include "search/matcher.h"
@@ -55,9 +57,16 @@ static int verify(search *se, const cx_cand_doc *c, slot *sl, cx_match_scratch *
 	if (!sl->path)
 		return CODEIDX_ENOMEM;
 	sl->hits.n = 0;
-	int fd = openat(se->idx->root_fd, sl->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* Never through a link (in any component) nor into a fifo swapped in since
+	 * indexing: such a file is reported as if it had vanished. */
+	int fd = cx_open_beneath(se->idx->root_fd, sl->path, O_RDONLY | O_NONBLOCK);
 	if (fd < 0)
 		return 0; /* vanished since indexing: nothing to report */
+	struct stat st;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
+	}
 	sl->content.len = 0;
 	/* The indexed size is a good guess: one read, then the one that sees EOF. */
 	cx_docmeta meta;
