@@ -86,7 +86,7 @@ static void test_sound_against_pcre2(void **state)
 		size_t ln = cx_required_literal(pat, strlen(pat), lit, sizeof lit);
 		with_literal += ln > 0;
 		for (int k = 0; k < 8; k++) {
-			char line[24];
+			char line[32]; /* n <= 32 */
 			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
 			size_t n = (seed >> 59) + 1;
 			for (size_t j = 0; j < n; j++)
