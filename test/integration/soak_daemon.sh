@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# soak_daemon.sh - the short daemon soak of make check: 100 clients for 5 s through one daemon while updates run and clients vanish mid-stream; every answer exact, no error (the 60 s run with the RSS verdict is bench/daemon_soak.sh).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+SOAK_CHECK_RSS=0 bash bench/daemon_soak.sh "$BUILD" "${SOAK_SECONDS:-5}" "${SOAK_CLIENTS:-100}"
