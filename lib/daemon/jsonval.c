@@ -346,3 +346,23 @@ size_t dx_bytes_copy(const cJSON *v, char *dst)
 	return (size_t)dx_base64_decode(b->valuestring, strlen(b->valuestring),
 					(unsigned char *)dst);
 }
+
+int dx_json_parse_envelope(const char *line, size_t len, const char *key, cJSON **root,
+			   const cJSON **inner)
+{
+	*root = NULL;
+	*inner = NULL;
+	cJSON *v;
+	int rc = dx_json_parse_line(line ? line : "", len, &v);
+	if (rc)
+		return rc;
+	if (!cJSON_IsObject(v))
+		rc = dx_error(CODEIDX_DAEMON_EPROTOCOL, "expected a JSON object");
+	else
+		rc = dx_get_object(v, key, 1, inner);
+	if (rc)
+		cJSON_Delete(v);
+	else
+		*root = v;
+	return rc;
+}

@@ -42,6 +42,12 @@ int dx_get_uint(const cJSON *obj, const char *key, int required, unsigned *out);
 int dx_get_double(const cJSON *obj, const char *key, int required, double *out);
 int dx_get_bool(const cJSON *obj, const char *key, int required, int *out);
 int dx_get_object(const cJSON *obj, const char *key, int required, const cJSON **out);
+
+/* Parses a line holding one JSON object and finds its required member `key` (an
+ * object): *root (free with cJSON_Delete) and *inner point into the parse. On error
+ * *root is NULL and nothing needs freeing. */
+int dx_json_parse_envelope(const char *line, size_t len, const char *key, cJSON **root,
+			   const cJSON **inner);
 int dx_get_array(const cJSON *obj, const char *key, int required, const cJSON **out,
 		 size_t *n);
 /* A string member whose bytes are one of names[0..n) (NULL entries skipped): *out is

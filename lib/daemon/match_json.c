@@ -154,14 +154,8 @@ CODEIDX_DAEMON_API int codeidx_daemon_match_from_json(const char *line, size_t l
 		return dx_error(CODEIDX_EINVAL, "codeidx_daemon_match_from_json: NULL argument");
 	*out = NULL;
 	cJSON *v;
-	int rc = dx_json_parse_line(line ? line : "", len, &v);
-	if (rc)
-		return rc;
-	const cJSON *inner = NULL;
-	if (!cJSON_IsObject(v))
-		rc = dx_error(CODEIDX_DAEMON_EPROTOCOL, "expected a JSON object");
-	else
-		rc = dx_get_object(v, "match", 1, &inner);
+	const cJSON *inner;
+	int rc = dx_json_parse_envelope(line, len, "match", &v, &inner);
 	if (!rc)
 		rc = dx_match_decode(inner, out);
 	cJSON_Delete(v);
