@@ -23,8 +23,8 @@
  *      the daemon down, and prints the figures.
  * Exit 0 when every request was answered exactly, no call failed, the daemon exited
  * cleanly and its RSS stayed flat after warm-up (the first fifth of the run, at least
- * 1 s): the highest sample of the last half at most 20% (+ 4 MiB) above the highest of
- * the first half after warm-up. Exit 1 otherwise. SOAK_CHECK_RSS=0 reports the RSS
+ * 1 s): a least-squares line through the samples after warm-up rises by less than 10%
+ * of their mean (+ 4 MiB) over the run. Exit 1 otherwise. SOAK_CHECK_RSS=0 reports the RSS
  * without judging it (runs of a few seconds have no steady state to judge).
  */
 #include <errno.h>
@@ -590,22 +590,35 @@ int main(int argc, char **argv)
 		n_lat += st->n_lat;
 	}
 	qsort(lat, n_lat, sizeof *lat, cmp_double);
+	/* RSS after warm-up: a least-squares line through the samples; flat when it rises
+	 * less than 10% of the mean (+ 4 MiB) over the measured span. */
 	double warm = seconds / 5 > 1 ? seconds / 5 : 1;
-	long first_half = 0, second_half = 0, at_warm = -1, max_all = 0;
+	long at_warm = -1, max_all = 0;
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, n_after = 0, t_first = 0, t_last = 0;
 	for (size_t i = 0; i < n_rss; i++) {
 		if (rss[i] > max_all)
 			max_all = rss[i];
 		if (rss_t[i] < warm)
 			continue;
-		if (at_warm < 0)
+		if (at_warm < 0) {
 			at_warm = rss[i];
-		long *half = rss_t[i] < warm + (seconds - warm) / 2 ? &first_half : &second_half;
-		if (rss[i] > *half)
-			*half = rss[i];
+			t_first = rss_t[i];
+		}
+		t_last = rss_t[i];
+		double x = rss_t[i], y = rss[i] / 1024.0;
+		sx += x;
+		sy += y;
+		sxx += x * x;
+		sxy += x * y;
+		n_after++;
 	}
+	double slope = 0, mean = n_after ? sy / n_after : 0; /* MiB/s, MiB */
+	if (n_after >= 2 && n_after * sxx - sx * sx > 0)
+		slope = (n_after * sxy - sx * sy) / (n_after * sxx - sx * sx);
+	double rise = slope * (t_last - t_first);
 	const char *check_rss = getenv("SOAK_CHECK_RSS");
 	int judge_rss = !check_rss || strcmp(check_rss, "0");
-	int rss_flat = second_half <= first_half + first_half / 5 + 4096;
+	int rss_flat = rise <= mean / 10 + 4;
 
 	printf("daemon soak: %d clients for %.1f s, %zu queries (%zu bytes of expected answers)\n",
 	       n_clients, elapsed, N_QUERIES, answer_bytes);
@@ -623,10 +636,9 @@ int main(int argc, char **argv)
 	       ds.stats.generation, ds.stats.files);
 	printf("  vanished searchers:  %lu connections closed mid-stream\n",
 	       atomic_load(&vanished_searches));
-	printf("  daemon RSS (MiB):    %.1f at warm-up (%.0f s), max %.1f in the first half, "
-	       "%.1f in the second, %.1f overall, %.1f at the end -> %s\n",
-	       at_warm / 1024.0, warm, first_half / 1024.0, second_half / 1024.0,
-	       max_all / 1024.0, n_rss ? rss[n_rss - 1] / 1024.0 : 0.0,
+	printf("  daemon RSS (MiB):    %.1f after warm-up (%.0f s), mean %.1f, trend %+.1f MiB/min "
+	       "(%+.1f over %.0f s), max %.1f -> %s\n",
+	       at_warm / 1024.0, warm, mean, slope * 60, rise, t_last - t_first, max_all / 1024.0,
 	       !judge_rss ? "not judged" : rss_flat ? "flat" : "GROWING");
 	printf("  daemon RSS timeline: ");
 	for (size_t i = 0, step = n_rss / 12 ? n_rss / 12 : 1; i < n_rss; i += step)
