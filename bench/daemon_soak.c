@@ -586,7 +586,8 @@ int main(int argc, char **argv)
 		total.reconnects += st->reconnects;
 		if ((st->errors || st->mismatches) && !first)
 			first = st->first_error;
-		memcpy(lat + n_lat, st->lat, st->n_lat * sizeof *lat);
+		if (st->n_lat) /* st->lat is NULL for a client that timed nothing */
+			memcpy(lat + n_lat, st->lat, st->n_lat * sizeof *lat);
 		n_lat += st->n_lat;
 	}
 	qsort(lat, n_lat, sizeof *lat, cmp_double);
