@@ -8,6 +8,16 @@
 #include <sys/syscall.h>
 #include <time.h>
 
+/* The wrapped functions, resolved once before any thread runs (no lazy-init race). */
+static int (*real_openat)(int, const char *, int, ...);
+static long (*real_syscall)(long, ...);
+
+__attribute__((constructor)) static void resolve(void)
+{
+	real_openat = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat");
+	real_syscall = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
+}
+
 static void maybe_sleep(const char *path)
 {
 	size_t n = strlen(path);
@@ -20,32 +30,30 @@ static void maybe_sleep(const char *path)
 
 int openat(int dirfd, const char *path, int flags, ...)
 {
-	static int (*real)(int, const char *, int, ...);
-	if (!real)
-		real = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat");
 	va_list ap;
 	va_start(ap, flags);
 	mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
 	va_end(ap);
+	if (!real_openat) /* called before the constructor: still single-threaded */
+		resolve();
 	maybe_sleep(path);
-	return real(dirfd, path, flags, mode);
+	return real_openat(dirfd, path, flags, mode);
 }
 
 /* syscall() takes up to six word-sized arguments; all are forwarded as they came. */
 long syscall(long number, ...)
 {
-	static long (*real)(long, ...);
-	if (!real)
-		real = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
 	va_list ap;
 	va_start(ap, number);
 	long a[6];
 	for (int i = 0; i < 6; i++)
 		a[i] = va_arg(ap, long);
 	va_end(ap);
+	if (!real_syscall)
+		resolve();
 #ifdef SYS_openat2
 	if (number == SYS_openat2)
 		maybe_sleep((const char *)a[1]);
 #endif
-	return real(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+	return real_syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
