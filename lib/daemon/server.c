@@ -3,6 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -286,10 +289,12 @@ static void session_free(dx_session *s)
 	free(s);
 }
 
-/* Joins the sessions that have finished (all of them when `all`). */
+/* Joins the sessions that have finished (all of them when `all`). Then hands the heap
+ * they freed back to the system: glibc keeps the per-thread arenas of finished session
+ * threads otherwise, and a busy daemon's RSS creeps up with them. */
 static void reap(codeidx_daemon_server *srv, int all)
 {
-	for (;;) {
+	for (int freed = 0;; freed = 1) {
 		dx_session *found = NULL;
 		pthread_mutex_lock(&srv->lock);
 		for (dx_session **p = &srv->sessions; *p; p = &(*p)->next) {
@@ -301,8 +306,13 @@ static void reap(codeidx_daemon_server *srv, int all)
 			}
 		}
 		pthread_mutex_unlock(&srv->lock);
-		if (!found)
+		if (!found) {
+#ifdef __GLIBC__
+			if (freed)
+				malloc_trim(0);
+#endif
 			return;
+		}
 		session_free(found);
 	}
 }
