@@ -1,5 +1,6 @@
 /* jsonwrite.c - direct JSON writing of byte strings, exact counters and doubles into a reused buffer. */
 #include "daemon/jsonwrite.h"
+#include "daemon/error.h"
 
 #include <locale.h>
 #include <math.h>
@@ -182,4 +183,18 @@ void dx_jw_bytes(dx_jw *w, const char *p, size_t n)
 	dx_base64_encode(p, n, at); /* writes blen bytes and a NUL */
 	w->len += blen;
 	dx_jw_lit(w, "\"}");
+}
+
+int dx_jw_finish(dx_jw *w, int rc, const char *what, char **out, size_t *len)
+{
+	if (!rc && w->oom)
+		rc = dx_error(CODEIDX_ENOMEM, "%s: out of memory", what);
+	if (rc) {
+		dx_jw_release(w);
+		return rc;
+	}
+	*out = w->buf;
+	if (len)
+		*len = w->len;
+	return 0;
 }

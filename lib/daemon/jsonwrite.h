@@ -18,6 +18,11 @@ typedef struct dx_jw {
 } dx_jw;
 
 void dx_jw_release(dx_jw *w);
+
+/* Ends a message written into w: on success (rc == 0 and no allocation failed) hands
+ * its buffer to *out (and its length to *len, may be NULL); otherwise frees it and
+ * returns the error (CODEIDX_ENOMEM naming `what`). */
+int dx_jw_finish(dx_jw *w, int rc, const char *what, char **out, size_t *len);
 /* Empties the buffer, keeping its memory. */
 void dx_jw_reset(dx_jw *w);
 

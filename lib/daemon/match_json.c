@@ -49,16 +49,7 @@ CODEIDX_DAEMON_API int codeidx_daemon_match_to_json(const codeidx_match *m, char
 	dx_jw_lit(&w, "{\"match\":");
 	int rc = dx_match_write(&w, m);
 	dx_jw_lit(&w, "}");
-	if (!rc && w.oom)
-		rc = dx_error(CODEIDX_ENOMEM, "match: out of memory");
-	if (rc) {
-		dx_jw_release(&w);
-		return rc;
-	}
-	*out = w.buf;
-	if (len)
-		*len = w.len;
-	return 0;
+	return dx_jw_finish(&w, rc, "match", out, len);
 }
 
 /* The match, its spans, then path and text, in one allocation. */

@@ -97,16 +97,7 @@ CODEIDX_DAEMON_API int codeidx_daemon_progress_to_json(const codeidx_progress *e
 	dx_jw_lit(&w, "{\"progress\":");
 	int rc = dx_progress_write(&w, ev);
 	dx_jw_lit(&w, "}");
-	if (!rc && w.oom)
-		rc = dx_error(CODEIDX_ENOMEM, "progress event: out of memory");
-	if (rc) {
-		dx_jw_release(&w);
-		return rc;
-	}
-	*out = w.buf;
-	if (len)
-		*len = w.len;
-	return 0;
+	return dx_jw_finish(&w, rc, "progress event", out, len);
 }
 
 /* ------------------------------------------------------------------ decode ---- */
