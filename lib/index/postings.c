@@ -84,3 +84,41 @@ int cx_postings_decode(int kind, const uint8_t *p, size_t len, size_t n, uint32_
 	/* The first bit must be set and the last byte must not be empty padding. */
 	return k == n && len > 0 && (p < end && (p[0] & 1)) && end[-1] != 0 ? 0 : -1;
 }
+
+int cx_postings_filter(int kind, const uint8_t *p, size_t len, size_t n, uint32_t limit,
+		       uint32_t *ids, size_t *n_ids)
+{
+	const uint8_t *end = p + len;
+	uint64_t cur;
+	if (n == 0 || cx_varint_get(&p, end, &cur) || cur >= limit)
+		return -1;
+	size_t keep = 0;
+	if (kind == CX_LIST_BITMAP) {
+		if (p == end || !(p[0] & 1) || end[-1] == 0)
+			return -1;
+		for (size_t i = 0; i < *n_ids; i++) {
+			uint64_t d = (uint64_t)ids[i] - cur;
+			if (ids[i] >= cur && d / 8 < (uint64_t)(end - p) && (p[d / 8] >> (d % 8) & 1))
+				ids[keep++] = ids[i];
+		}
+		*n_ids = keep;
+		return 0;
+	}
+	if (kind != CX_LIST_VARINT)
+		return -1;
+	size_t i = 0, seen = 1;
+	for (;;) {
+		while (i < *n_ids && ids[i] < cur)
+			i++;
+		if (i < *n_ids && ids[i] == cur)
+			ids[keep++] = ids[i++];
+		if (i == *n_ids || seen == n)
+			break;
+		uint64_t v;
+		if (cx_varint_get(&p, end, &v) || v == 0 || v >= limit || (cur += v) >= limit)
+			return -1;
+		seen++;
+	}
+	*n_ids = keep;
+	return seen < n || p == end ? 0 : -1;
+}

@@ -18,4 +18,10 @@ int cx_postings_encode(const uint32_t *ids, size_t n, cx_buf *out);
 int cx_postings_decode(int kind, const uint8_t *p, size_t len, size_t n, uint32_t limit,
 		       uint32_t *out);
 
+/* Keeps in ids[0..*n_ids) (ascending) the ids the list holds, in place: a bitmap
+ * list is probed, a varint list walked once. Same checks as decoding where the walk
+ * reaches; returns 0 or -1 (corrupt). */
+int cx_postings_filter(int kind, const uint8_t *p, size_t len, size_t n, uint32_t limit,
+		       uint32_t *ids, size_t *n_ids);
+
 #endif

@@ -234,7 +234,16 @@ int64_t cx_segment_find(const cx_segment *s, uint32_t tri)
 	return k < s->n_tris && cx_segment_tri(s, k) == tri ? (int64_t)k : -1;
 }
 
-int cx_segment_list(const cx_segment *s, uint64_t k, uint32_t *out)
+static int list_damaged(const cx_segment *s, uint64_t k, const uint8_t *p)
+{
+	return cx_error(CODEIDX_ECORRUPT,
+			"segment %s: posting list of trigram %06x damaged (offset %" PRIu64 ")",
+			s->name, cx_get_u32(s->tris + k * CX_SEG_TRI_ENTRY) & 0xffffffu,
+			(uint64_t)(p - s->map));
+}
+
+/* The bytes of entry k's list, bounds and checksum checked; 0 or CODEIDX_ECORRUPT. */
+static int list_bytes(const cx_segment *s, uint64_t k, const uint8_t **p, size_t *len)
 {
 	const uint8_t *e = s->tris + k * CX_SEG_TRI_ENTRY;
 	uint64_t off = cx_get_u32(e + 8);
@@ -242,15 +251,31 @@ int cx_segment_list(const cx_segment *s, uint64_t k, uint32_t *out)
 	if (off > end || end > s->post_len)
 		return cx_error(CODEIDX_ECORRUPT,
 				"segment %s: posting list %" PRIu64 " out of bounds", s->name, k);
-	const uint8_t *p = s->post + off;
-	size_t len = (size_t)(end - off);
-	if ((uint32_t)XXH3_64bits(p, len) != cx_get_u32(e + 12) ||
-	    cx_postings_decode((int)(cx_get_u32(e) >> 24), p, len, cx_get_u32(e + 4), s->n_docs,
-			       out))
-		return cx_error(CODEIDX_ECORRUPT,
-				"segment %s: posting list of trigram %06x damaged (offset %" PRIu64
-				")",
-				s->name, cx_get_u32(e) & 0xffffffu,
-				(uint64_t)(p - s->map));
+	*p = s->post + off;
+	*len = (size_t)(end - off);
+	if ((uint32_t)XXH3_64bits(*p, *len) != cx_get_u32(e + 12))
+		return list_damaged(s, k, *p);
 	return 0;
+}
+
+int cx_segment_list(const cx_segment *s, uint64_t k, uint32_t *out)
+{
+	const uint8_t *e = s->tris + k * CX_SEG_TRI_ENTRY, *p;
+	size_t len;
+	int rc = list_bytes(s, k, &p, &len);
+	if (!rc && cx_postings_decode((int)(cx_get_u32(e) >> 24), p, len, cx_get_u32(e + 4),
+				      s->n_docs, out))
+		rc = list_damaged(s, k, p);
+	return rc;
+}
+
+int cx_segment_filter(const cx_segment *s, uint64_t k, uint32_t *ids, size_t *n)
+{
+	const uint8_t *e = s->tris + k * CX_SEG_TRI_ENTRY, *p;
+	size_t len;
+	int rc = list_bytes(s, k, &p, &len);
+	if (!rc && cx_postings_filter((int)(cx_get_u32(e) >> 24), p, len, cx_get_u32(e + 4),
+				      s->n_docs, ids, n))
+		rc = list_damaged(s, k, p);
+	return rc;
 }

@@ -54,5 +54,8 @@ uint64_t cx_segment_lower_bound(const cx_segment *s, uint32_t tri);
 /* Decodes entry k's doc ids into out[0..count) after verifying its checksum.
  * Returns 0 or CODEIDX_ECORRUPT (detail names the file and offset). */
 int cx_segment_list(const cx_segment *s, uint64_t k, uint32_t *out);
+/* Keeps in ids[0..*n) (ascending) those entry k's list holds, after verifying its
+ * checksum; cheaper than decoding a long list. Returns 0 or CODEIDX_ECORRUPT. */
+int cx_segment_filter(const cx_segment *s, uint64_t k, uint32_t *ids, size_t *n);
 
 #endif

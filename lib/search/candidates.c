@@ -76,21 +76,60 @@ static int by_estimate(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void intersect(idset *acc, const idset *k)
+/* Keeps in `acc` (a list, not "all") the docs plan `p` can yield. Once an AND has a
+ * short list, its other kids only filter it: a dense list is probed, not decoded. */
+static int filter(const cx_segment *seg, const cx_plan *p, idset *acc)
 {
-	size_t i = 0, j = 0, o = 0;
-	while (i < acc->n && j < k->n) {
-		if (acc->ids[i] < k->ids[j])
-			i++;
-		else if (acc->ids[i] > k->ids[j])
-			j++;
-		else {
-			acc->ids[o++] = acc->ids[i];
-			i++;
-			j++;
+	switch (p->op) {
+	case CX_PLAN_ALL: return 0;
+	case CX_PLAN_NONE: acc->n = 0; return 0;
+	case CX_PLAN_TRI: {
+		int64_t k = cx_segment_find(seg, p->tri);
+		if (k < 0) {
+			acc->n = 0;
+			return 0;
 		}
+		return cx_segment_filter(seg, (uint64_t)k, acc->ids, &acc->n);
 	}
-	acc->n = o;
+	case CX_PLAN_AND:
+		for (size_t i = 0; i < p->n_kids && acc->n; i++) {
+			int rc = filter(seg, p->kids[i], acc);
+			if (rc)
+				return rc;
+		}
+		return 0;
+	case CX_PLAN_OR: {
+		if (!acc->n)
+			return 0;
+		/* Each kid filters a copy of the docs no earlier kid kept; `hit` marks keepers. */
+		uint8_t *hit = calloc(acc->n, 1);
+		idset rest = {.ids = malloc(acc->n * sizeof *acc->ids)};
+		int rc = hit && rest.ids ? 0 : CODEIDX_ENOMEM;
+		for (size_t i = 0; i < p->n_kids && !rc; i++) {
+			rest.n = 0;
+			for (size_t j = 0; j < acc->n; j++)
+				if (!hit[j])
+					rest.ids[rest.n++] = acc->ids[j];
+			if (!rest.n || (rc = filter(seg, p->kids[i], &rest)))
+				break;
+			for (size_t j = 0, r = 0; j < acc->n && r < rest.n; j++)
+				if (acc->ids[j] == rest.ids[r]) {
+					hit[j] = 1;
+					r++;
+				}
+		}
+		size_t o = 0;
+		for (size_t j = 0; !rc && j < acc->n; j++)
+			if (hit[j])
+				acc->ids[o++] = acc->ids[j];
+		if (!rc)
+			acc->n = o;
+		free(hit);
+		free(rest.ids);
+		return rc;
+	}
+	}
+	return CODEIDX_ERROR;
 }
 
 static int eval_and(const cx_segment *seg, const cx_plan *p, idset *out)
@@ -104,22 +143,13 @@ static int eval_and(const cx_segment *seg, const cx_plan *p, idset *out)
 	int rc = 0;
 	out->all = 1;
 	for (size_t i = 0; i < p->n_kids && !rc; i++) {
-		idset k = {0};
-		rc = eval(seg, r[i].p, &k);
-		if (rc) {
-			set_free(&k);
-			break;
-		}
-		if (k.all)
+		if (!out->all) {
+			if (out->n == 0)
+				break; /* nothing can survive: skip the remaining lists */
+			rc = filter(seg, r[i].p, out);
 			continue;
-		if (out->all) {
-			*out = k;
-		} else {
-			intersect(out, &k);
-			set_free(&k);
 		}
-		if (out->n == 0)
-			break; /* nothing can survive: skip the remaining lists */
+		rc = eval(seg, r[i].p, out);
 	}
 	free(r);
 	return rc;

@@ -188,6 +188,49 @@ static int decode(int kind, const uint8_t *p, size_t len, size_t n, uint32_t lim
 }
 
 /* Bytes that are not a well-formed list of n ascending ids below limit are refused. */
+/* cx_postings_filter keeps exactly the ids a naive intersection keeps, for both
+ * encodings, probe sets sparse and dense, inside and outside the list's span. */
+static void test_postings_filter(void **state)
+{
+	(void)state;
+	rng_state = 0x7777;
+	static const double densities[] = {0.001, 0.02, 0.2, 0.7, 1.0};
+	const uint32_t limit = 50000;
+	uint32_t *ids = malloc(limit * sizeof *ids), *probe = malloc(limit * sizeof *probe);
+	uint32_t *want = malloc(limit * sizeof *want);
+	size_t kinds[2] = {0, 0};
+	for (size_t di = 0; di < 5; di++)
+		for (size_t pi = 0; pi < 5; pi++) {
+			size_t n = random_list(ids, limit, densities[di]);
+			size_t np = random_list(probe, limit, densities[pi]);
+			size_t nw = 0;
+			for (size_t i = 0, j = 0; i < np; i++) {
+				while (j < n && ids[j] < probe[i])
+					j++;
+				if (j < n && ids[j] == probe[i])
+					want[nw++] = probe[i];
+			}
+			cx_buf b = CX_BUF_INIT;
+			int kind = cx_postings_encode(ids, n, &b);
+			kinds[kind]++;
+			assert_int_equal(cx_postings_filter(kind, b.data, b.len, n, limit, probe, &np),
+					 0);
+			assert_int_equal(np, nw);
+			assert_memory_equal(probe, want, nw * sizeof *want);
+			/* A list cut short is corrupt once the walk reaches its end. */
+			probe[0] = ids[n - 1];
+			np = 1;
+			if (kind == CX_LIST_VARINT && n > 1)
+				assert_int_equal(cx_postings_filter(kind, b.data, b.len - 1, n, limit,
+								    probe, &np), -1);
+			cx_buf_release(&b);
+		}
+	assert_true(kinds[CX_LIST_VARINT] > 0 && kinds[CX_LIST_BITMAP] > 0);
+	free(ids);
+	free(probe);
+	free(want);
+}
+
 static void test_postings_decode_rejects(void **state)
 {
 	(void)state;
@@ -849,6 +892,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_postings_round_trip),
+		cmocka_unit_test(test_postings_filter),
 		cmocka_unit_test(test_postings_decode_rejects),
 		cmocka_unit_test_setup_teardown(test_segment_round_trip, seg_setup, seg_teardown),
 		cmocka_unit_test_setup_teardown(test_segment_flipped_bytes, seg_setup, seg_teardown),
