@@ -53,6 +53,10 @@ CODEIDX_API int codeidx_open(codeidx **out, const char *root, const codeidx_open
 	idx->root_fd = idx->dir_fd = -1;
 	pthread_mutex_init(&idx->snap_lock, NULL);
 	int rc = 0;
+	if (!(idx->ws = cx_workspace_new())) {
+		rc = CODEIDX_ENOMEM;
+		goto fail;
+	}
 	idx->root = realpath(root, NULL);
 	if (!idx->root) {
 		rc = cx_error_errno(errno == ENOENT || errno == ENOTDIR ? CODEIDX_EINVAL
@@ -82,6 +86,7 @@ CODEIDX_API void codeidx_close(codeidx *idx)
 	if (!idx)
 		return;
 	cx_snapshot_unref(idx->snap);
+	cx_workspace_free(idx->ws);
 	if (idx->dir_fd >= 0)
 		close(idx->dir_fd);
 	if (idx->root_fd >= 0)

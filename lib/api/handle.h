@@ -7,6 +7,7 @@
 
 #include "codeidx.h"
 #include "index/snapshot.h"
+#include "search/workspace.h"
 
 #define CX_INDEX_DIR ".codeidx"
 
@@ -16,6 +17,7 @@ struct codeidx {
 	int dir_fd;  /* <root>/.codeidx */
 	pthread_mutex_t snap_lock; /* guards `snap` (the pointer, not the snapshot) */
 	cx_snapshot *snap;         /* newest generation this handle has loaded */
+	cx_workspace *ws;          /* search buffers kept between searches */
 };
 
 /* Returns a reference to the newest committed generation (reloading it if another

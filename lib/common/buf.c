@@ -23,6 +23,16 @@ int cx_buf_reserve(cx_buf *b, size_t extra)
 	return 0;
 }
 
+int cx_buf_reset(cx_buf *b, size_t n)
+{
+	b->len = 0;
+	if (n <= b->cap)
+		return 0;
+	cx_buf_release(b);
+	/* Powers of two: a reused buffer soon fits the sizes it meets. */
+	return cx_buf_reserve(b, n < SIZE_MAX / 4 ? (size_t)1 << (64 - __builtin_clzll(n)) : n);
+}
+
 int cx_buf_append(cx_buf *b, const void *p, size_t n)
 {
 	int rc = cx_buf_reserve(b, n);

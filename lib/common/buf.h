@@ -16,6 +16,8 @@ typedef struct cx_buf {
 
 /* Ensures room for `extra` more bytes; returns 0 or CODEIDX_ENOMEM. */
 int cx_buf_reserve(cx_buf *b, size_t extra);
+/* Empties the buffer and ensures room for n bytes, without copying the old ones. */
+int cx_buf_reset(cx_buf *b, size_t n);
 /* Appends n bytes; returns 0 or CODEIDX_ENOMEM. */
 int cx_buf_append(cx_buf *b, const void *p, size_t n);
 /* Frees the storage and resets the buffer. */

@@ -12,7 +12,8 @@
 /* A compiled pattern; immutable, shared by the verifying threads. */
 typedef struct cx_matcher cx_matcher;
 
-/* Per-thread scratch for matching (PCRE2 match data and JIT stack). */
+/* Per-thread scratch for matching (PCRE2 match data and JIT stack); it serves any
+ * pattern, so a handle can keep it between searches. */
 typedef struct cx_match_scratch cx_match_scratch;
 
 /* One output line of a file: a match or a context line. */
@@ -38,7 +39,7 @@ typedef struct cx_hits {
 int cx_matcher_new(cx_matcher **out, const char *pattern, size_t len, unsigned flags);
 void cx_matcher_free(cx_matcher *m);
 
-cx_match_scratch *cx_match_scratch_new(const cx_matcher *m);
+cx_match_scratch *cx_match_scratch_new(void);
 void cx_match_scratch_free(cx_match_scratch *s);
 
 /* Appends to `out` (emptied first) the matching lines of buf[0..n) (at most

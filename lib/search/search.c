@@ -18,15 +18,7 @@
 #include "search/filter.h"
 #include "search/matcher.h"
 #include "search/plan.h"
-
-/* A verified file waiting for its turn to be reported. */
-typedef struct slot {
-	int ready;
-	int rc;
-	char *path;
-	cx_buf content;
-	cx_hits hits;
-} slot;
+#include "search/workspace.h"
 
 typedef struct search {
 	codeidx *idx;
@@ -36,10 +28,10 @@ typedef struct search {
 	const cx_matcher *matcher;
 	const codeidx_search_options *o;
 	/* The window: cand i is verified into slots[i % window] once i < emitted + window. */
-	slot *slots;
+	cx_file_slot *slots;
 	size_t window;
 	pthread_mutex_t lock; /* guards everything below and the slots' ready flags */
-	pthread_cond_t ready; /* the emitter waits here for its next slot */
+	pthread_cond_t ready; /* the emitter waits here for its next cx_file_slot */
 	pthread_cond_t space; /* workers wait here for room in the window */
 	size_t next, emitted;
 	int stop;
@@ -48,18 +40,20 @@ typedef struct search {
 } search;
 
 /* Reads the file of candidate `c` and scans it into `sl`. */
-static int verify(search *se, const cx_cand_doc *c, slot *sl, cx_match_scratch *scratch)
+static int verify(search *se, const cx_cand_doc *c, cx_file_slot *sl, cx_match_scratch *scratch)
 {
 	size_t len;
 	const char *p = cx_segment_path(se->snap->segs[c->seg].seg, c->doc, &len);
-	free(sl->path);
-	sl->path = cx_strndup(p, len);
-	if (!sl->path)
+	if (cx_buf_reset(&sl->path, len + 1))
 		return CODEIDX_ENOMEM;
+	memcpy(sl->path.data, p, len);
+	sl->path.data[len] = '\0';
 	sl->hits.n = 0;
+	sl->hits.matched = 0;
 	/* Never through a link (in any component) nor into a fifo swapped in since
 	 * indexing: such a file is reported as if it had vanished. */
-	int fd = cx_open_beneath(se->idx->root_fd, sl->path, O_RDONLY | O_NONBLOCK);
+	int fd = cx_open_beneath(se->idx->root_fd, (const char *)sl->path.data,
+				 O_RDONLY | O_NONBLOCK);
 	if (fd < 0)
 		return 0; /* vanished since indexing: nothing to report */
 	struct stat st;
@@ -67,16 +61,13 @@ static int verify(search *se, const cx_cand_doc *c, slot *sl, cx_match_scratch *
 		close(fd);
 		return 0;
 	}
-	sl->content.len = 0;
-	/* The indexed size is a good guess: one read, then the one that sees EOF. */
-	cx_docmeta meta;
-	cx_segment_meta(se->snap->segs[c->seg].seg, c->doc, &meta);
-	int rc = 0;
-	for (size_t want = (size_t)meta.size + 1;; want = 1 << 16) {
-		if (cx_buf_reserve(&sl->content, want)) {
-			rc = CODEIDX_ENOMEM;
-			break;
-		}
+	/* The size plus one: one read takes the file and the next sees EOF without
+	 * growing the buffer. */
+	int rc = cx_buf_reset(&sl->content, (size_t)st.st_size + 1);
+	while (!rc) {
+		if (sl->content.cap == sl->content.len &&
+		    (rc = cx_buf_reserve(&sl->content, 1 << 16)))
+			break; /* the file grew since fstat */
 		ssize_t r = read(fd, sl->content.data + sl->content.len,
 				 sl->content.cap - sl->content.len);
 		if (r < 0 && errno == EINTR)
@@ -95,7 +86,7 @@ static int verify(search *se, const cx_cand_doc *c, slot *sl, cx_match_scratch *
 static void *verify_thread(void *arg)
 {
 	search *se = arg;
-	cx_match_scratch *scratch = cx_match_scratch_new(se->matcher);
+	cx_match_scratch *scratch = cx_workspace_take_scratch(se->idx->ws);
 	pthread_mutex_lock(&se->lock);
 	for (;;) {
 		while (!se->stop && se->next < se->n_cands && se->next >= se->emitted + se->window) {
@@ -106,7 +97,7 @@ static void *verify_thread(void *arg)
 		if (se->stop || se->next >= se->n_cands)
 			break;
 		size_t i = se->next++;
-		slot *sl = &se->slots[i % se->window];
+		cx_file_slot *sl = &se->slots[i % se->window];
 		pthread_mutex_unlock(&se->lock);
 		int rc = scratch ? verify(se, &se->cands[i], sl, scratch) : CODEIDX_ENOMEM;
 		pthread_mutex_lock(&se->lock);
@@ -116,12 +107,12 @@ static void *verify_thread(void *arg)
 			pthread_cond_signal(&se->ready);
 	}
 	pthread_mutex_unlock(&se->lock);
-	cx_match_scratch_free(scratch);
+	cx_workspace_give_scratch(se->idx->ws, scratch);
 	return NULL;
 }
 
 /* Reports one verified file; returns non-zero to stop. */
-static int emit(search *se, slot *sl, codeidx_match_fn fn, void *user,
+static int emit(search *se, cx_file_slot *sl, codeidx_match_fn fn, void *user,
 		codeidx_search_result *res)
 {
 	if (!sl->hits.matched)
@@ -132,7 +123,7 @@ static int emit(search *se, slot *sl, codeidx_match_fn fn, void *user,
 		if (!h->is_context && se->o->max_total && res->lines_matched >= se->o->max_total)
 			return 1;
 		codeidx_match m = {
-			.path = sl->path,
+			.path = (const char *)sl->path.data,
 			.line = h->line,
 			.text = (const char *)sl->content.data + h->start,
 			.text_len = h->len,
@@ -160,8 +151,9 @@ static unsigned online_cpus(void)
  * starting threads costs more than it saves. */
 static int run_inline(search *se, codeidx_match_fn fn, void *user, codeidx_search_result *res)
 {
-	slot sl = {0};
-	cx_match_scratch *scratch = cx_match_scratch_new(se->matcher);
+	cx_file_slot sl;
+	cx_workspace_take_slots(se->idx->ws, &sl, 1);
+	cx_match_scratch *scratch = cx_workspace_take_scratch(se->idx->ws);
 	int rc = scratch ? 0 : CODEIDX_ENOMEM;
 	for (size_t i = 0; i < se->n_cands && !rc; i++) {
 		rc = verify(se, &se->cands[i], &sl, scratch);
@@ -170,10 +162,8 @@ static int run_inline(search *se, codeidx_match_fn fn, void *user, codeidx_searc
 			break;
 		}
 	}
-	free(sl.path);
-	cx_buf_release(&sl.content);
-	cx_hits_release(&sl.hits);
-	cx_match_scratch_free(scratch);
+	cx_workspace_give_slots(se->idx->ws, &sl, 1);
+	cx_workspace_give_scratch(se->idx->ws, scratch);
 	return rc;
 }
 
@@ -198,12 +188,13 @@ static int run(search *se, codeidx_match_fn fn, void *user, codeidx_search_resul
 	se->window = (size_t)threads * 8;
 	se->slots = cx_calloc(se->window, sizeof *se->slots);
 	pthread_t *tid = cx_calloc(helpers, sizeof *tid);
-	cx_match_scratch *scratch = cx_match_scratch_new(se->matcher);
-	if (!se->slots || !tid || !scratch) {
+	cx_match_scratch *scratch = se->slots && tid ? cx_workspace_take_scratch(se->idx->ws) : NULL;
+	if (!scratch) {
+		free(se->slots);
 		free(tid);
-		cx_match_scratch_free(scratch);
 		return CODEIDX_ENOMEM;
 	}
+	cx_workspace_take_slots(se->idx->ws, se->slots, se->window);
 	unsigned started = 0;
 	for (; started < helpers; started++)
 		if (pthread_create(&tid[started], NULL, verify_thread, se))
@@ -211,12 +202,12 @@ static int run(search *se, codeidx_match_fn fn, void *user, codeidx_search_resul
 	int rc = 0;
 	pthread_mutex_lock(&se->lock);
 	while (!rc && se->emitted < se->n_cands) {
-		slot *sl = &se->slots[se->emitted % se->window];
+		cx_file_slot *sl = &se->slots[se->emitted % se->window];
 		while (!sl->ready) {
 			if (se->next < se->n_cands && se->next < se->emitted + se->window) {
 				/* Verify the next unclaimed file here rather than sleep. */
 				size_t i = se->next++;
-				slot *mine = &se->slots[i % se->window];
+				cx_file_slot *mine = &se->slots[i % se->window];
 				pthread_mutex_unlock(&se->lock);
 				int vrc = verify(se, &se->cands[i], mine, scratch);
 				pthread_mutex_lock(&se->lock);
@@ -232,10 +223,7 @@ static int run(search *se, codeidx_match_fn fn, void *user, codeidx_search_resul
 		rc = sl->rc;
 		int stop = rc ? 0 : emit(se, sl, fn, user, res);
 		/* Keep memory bounded: a slot does not hold on to a big file's buffers. */
-		if (sl->content.cap > SLOT_KEEP_BYTES)
-			cx_buf_release(&sl->content);
-		if (sl->hits.cap > SLOT_KEEP_BYTES / sizeof(cx_hit))
-			cx_hits_release(&sl->hits);
+		cx_file_slot_trim(sl, SLOT_KEEP_BYTES);
 		pthread_mutex_lock(&se->lock);
 		sl->ready = 0;
 		se->emitted++;
@@ -251,12 +239,8 @@ static int run(search *se, codeidx_match_fn fn, void *user, codeidx_search_resul
 	pthread_mutex_unlock(&se->lock);
 	for (unsigned t = 0; t < started; t++)
 		pthread_join(tid[t], NULL);
-	cx_match_scratch_free(scratch);
-	for (size_t k = 0; k < se->window; k++) {
-		free(se->slots[k].path);
-		cx_buf_release(&se->slots[k].content);
-		cx_hits_release(&se->slots[k].hits);
-	}
+	cx_workspace_give_scratch(se->idx->ws, scratch);
+	cx_workspace_give_slots(se->idx->ws, se->slots, se->window);
 	free(se->slots);
 	free(tid);
 	return rc;
