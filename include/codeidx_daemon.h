@@ -220,7 +220,9 @@ CODEIDX_DAEMON_API const char *codeidx_daemon_server_socket(const codeidx_daemon
  * calling thread, runs each connection on a thread of its own. Peers of another uid
  * (SO_PEERCRED) get an error line and are disconnected. The index stays open between
  * requests; searches run concurrently with each other and with the one update that can
- * run at a time; each search sees the last committed generation.
+ * run at a time; each search sees the last committed generation. Every update runs with
+ * CODEIDX_UPDATE_BACKGROUND: its workers yield the CPUs to searches, to progress events
+ * on their way to clients and to the rest of the machine.
  * A client that disconnects mid-stream costs nothing: its search stops, its thread and
  * buffers are freed; an update it started runs to completion (or until a cancel
  * request), so the index still gets the new generation. Events are written as they come,

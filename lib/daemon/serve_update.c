@@ -126,6 +126,9 @@ void dx_serve_update(dx_session *s, const cJSON *req)
 	dx_log(srv, "client %u: update started", s->id);
 	update_ctx c = {.s = s, .send_events = r.progress};
 	r.opts.progress = on_progress; /* always: it also watches for cancels */
+	/* A daemon is a background service: its index workers yield the CPUs to the
+	 * requests it serves (progress lines included) and to the rest of the machine. */
+	r.opts.flags |= CODEIDX_UPDATE_BACKGROUND;
 	r.opts.progress_user = &c;
 	codeidx_update_result res = CODEIDX_UPDATE_RESULT_INIT;
 	rc = codeidx_update(srv->idx, &r.opts, &res);

@@ -10,7 +10,8 @@
 #include "daemon/jsonval.h"
 
 #define SEARCH_FLAGS (CODEIDX_SEARCH_LITERAL | CODEIDX_SEARCH_IGNORE_CASE | CODEIDX_SEARCH_WORD)
-#define UPDATE_FLAGS (CODEIDX_UPDATE_FULL | CODEIDX_UPDATE_NO_IGNORE)
+/* BACKGROUND is accepted and not sent: the daemon runs every update in the background. */
+#define UPDATE_FLAGS (CODEIDX_UPDATE_FULL | CODEIDX_UPDATE_NO_IGNORE | CODEIDX_UPDATE_BACKGROUND)
 
 /* An array of NUL-terminated byte strings. */
 static cJSON *strv_array(const char *const *v, size_t n)

@@ -28,7 +28,7 @@ static int check_options(const codeidx_update_options *o)
 				o->threads);
 	if (o->n_excludes && !o->excludes)
 		return cx_error(CODEIDX_EINVAL, "codeidx_update: excludes is NULL");
-	if (o->flags & ~(CODEIDX_UPDATE_FULL | CODEIDX_UPDATE_NO_IGNORE))
+	if (o->flags & ~(CODEIDX_UPDATE_FULL | CODEIDX_UPDATE_NO_IGNORE | CODEIDX_UPDATE_BACKGROUND))
 		return cx_error(CODEIDX_EINVAL, "codeidx_update: unknown flags 0x%x", o->flags);
 	return 0;
 }
@@ -157,7 +157,8 @@ CODEIDX_API int codeidx_update(codeidx *idx, const codeidx_update_options *opts,
 	if (lock < 0)
 		return lock;
 	double started = cx_now();
-	cx_update u = {.idx = idx, .full = (o->flags & CODEIDX_UPDATE_FULL) != 0};
+	cx_update u = {.idx = idx, .full = (o->flags & CODEIDX_UPDATE_FULL) != 0,
+		       .background = (o->flags & CODEIDX_UPDATE_BACKGROUND) != 0};
 	u.threads = o->threads ? o->threads : default_threads();
 	u.max_size = o->max_file_size ? o->max_file_size : CODEIDX_DEFAULT_MAX_FILE_SIZE;
 	u.res.version = CODEIDX_UPDATE_RESULT_VERSION;

@@ -40,6 +40,7 @@ typedef struct cx_update {
 	codeidx *idx;
 	cx_snapshot *old; /* the generation this update starts from */
 	int full;         /* rebuild: the old generation is ignored */
+	int background;   /* workers at the lowest CPU priority */
 	unsigned threads;
 	uint64_t max_size;
 	/* Files whose mtime is at or after this (wall clock, ns) may still change within

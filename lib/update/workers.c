@@ -1,20 +1,48 @@
 /* workers.c - starts a phase's worker threads and lets the reporter watch them. */
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "common/buf.h"
 #include "common/error.h"
 #include "update/update.h"
 
+/* The lowest priority; a thread may lower its own without privileges (not raise it
+ * back, which is why only threads that end with their phase are lowered). */
+#define BACKGROUND_NICE 19
+
+typedef struct start {
+	void *(*fn)(void *);
+	void *arg;
+	int background;
+} start;
+
+static void *worker_main(void *arg)
+{
+	const start *st = arg;
+	/* Linux gives each thread its own nice value: this lowers this worker only. A
+	 * failure leaves it at normal priority, which is only slower for others. */
+	if (st->background)
+		(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), BACKGROUND_NICE);
+	return st->fn(st->arg);
+}
+
 int cx_update_run_workers(cx_update *u, cx_tracker *t, codeidx_phase phase,
 			  void *(*fn)(void *), void *args, size_t arg_size)
 {
 	pthread_t *tid = cx_calloc(u->threads, sizeof *tid);
-	if (!tid)
+	start *st = cx_calloc(u->threads, sizeof *st);
+	if (!tid || !st) {
+		free(tid);
+		free(st);
 		return CODEIDX_ENOMEM;
+	}
 	unsigned started = 0;
 	int rc = 0;
 	for (; started < u->threads; started++) {
-		if (pthread_create(&tid[started], NULL, fn, (char *)args + started * arg_size)) {
+		st[started] = (start){fn, (char *)args + started * arg_size, u->background};
+		if (pthread_create(&tid[started], NULL, worker_main, &st[started])) {
 			rc = cx_error(CODEIDX_ERROR, "cannot start worker thread %u", started);
 			break;
 		}
@@ -29,5 +57,6 @@ int cx_update_run_workers(cx_update *u, cx_tracker *t, codeidx_phase phase,
 	for (unsigned k = 0; k < started; k++)
 		pthread_join(tid[k], NULL);
 	free(tid);
+	free(st);
 	return rc ? rc : wrc;
 }

@@ -621,6 +621,88 @@ static void test_special_and_vanishing_files(void **state)
 }
 
 /* Bad options fail up front: CODEIDX_EINVAL, no callback, nothing written. */
+/* The nice value of thread `tid` of this process, from /proc; -100 if unreadable. */
+static int thread_nice(const char *tid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/self/task/%s/stat", tid);
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')'); /* the name may hold spaces and parentheses */
+	int nice = -100;
+	/* After the name: state is field 3, nice field 19. */
+	for (int field = 3; p && field <= 19; field++) {
+		p = strchr(p + 1, ' ');
+		if (p && field == 19)
+			nice = atoi(p + 1);
+	}
+	return nice;
+}
+
+typedef struct nice_seen {
+	int base;        /* the calling thread's nice before the update */
+	int caller;      /* the calling thread's nice at an event where it differed */
+	int lowest_prio; /* the highest nice value of any other thread seen */
+	unsigned events_with_workers;
+} nice_seen;
+
+static int watch_nice(const codeidx_progress *ev, void *user)
+{
+	nice_seen *ns = user;
+	char self[32];
+	snprintf(self, sizeof self, "%ld", (long)gettid());
+	if (thread_nice(self) != ns->base)
+		ns->caller = thread_nice(self);
+	if (ev->n_files == 0)
+		return 0;
+	ns->events_with_workers++;
+	DIR *d = opendir("/proc/self/task");
+	for (struct dirent *e; d && (e = readdir(d));)
+		if (e->d_name[0] != '.' && strcmp(e->d_name, self)) {
+			int v = thread_nice(e->d_name);
+			if (v > ns->lowest_prio)
+				ns->lowest_prio = v;
+		}
+	if (d)
+		closedir(d);
+	return 0;
+}
+
+/* CODEIDX_UPDATE_BACKGROUND lowers the workers to nice 19 and only them: the caller
+ * (who receives the progress events) keeps its priority; without it nobody changes. */
+static void test_background_priority(void **state)
+{
+	(void)state;
+	char self[32];
+	snprintf(self, sizeof self, "%ld", (long)gettid());
+	int base = thread_nice(self);
+	if (base >= 19 || base == -100)
+		skip(); /* already at the lowest priority, or no /proc: nothing to tell apart */
+	char *root = tree_new();
+	make_files(root, 400);
+	for (int background = 0; background < 2; background++) {
+		codeidx *idx = open_idx(root);
+		nice_seen ns = {.base = base, .caller = base, .lowest_prio = -100};
+		codeidx_update_options o = CODEIDX_UPDATE_OPTIONS_INIT;
+		o.threads = 2;
+		o.flags = CODEIDX_UPDATE_FULL | (background ? CODEIDX_UPDATE_BACKGROUND : 0);
+		o.progress = watch_nice;
+		o.progress_user = &ns;
+		o.progress_interval_ms = 0;
+		codeidx_update_result r = CODEIDX_UPDATE_RESULT_INIT;
+		assert_int_equal(codeidx_update(idx, &o, &r), 0);
+		assert_int_equal(r.files_new, 400);
+		assert_true(ns.events_with_workers > 0);
+		assert_int_equal(ns.caller, base);
+		assert_int_equal(ns.lowest_prio, background ? 19 : base);
+		codeidx_close(idx);
+	}
+	tree_remove(root);
+}
+
 static void test_bad_options(void **state)
 {
 	(void)state;
@@ -827,6 +909,7 @@ int main(void)
 		cmocka_unit_test(test_many_incremental_runs),
 		cmocka_unit_test(test_second_writer_locked),
 		cmocka_unit_test(test_special_and_vanishing_files),
+		cmocka_unit_test(test_background_priority),
 		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_stale_segment_from_crash),

@@ -508,7 +508,7 @@ class Index:
     # -- update --
 
     def update(self, threads=None, progress=None, full=False, *, no_ignore=False,
-               excludes=(), max_file_size=None, progress_interval=None):
+               excludes=(), max_file_size=None, progress_interval=None, background=False):
         """Brings the index up to date with the tree; returns an UpdateResult.
 
         threads            worker threads (None = online CPUs)
@@ -518,6 +518,7 @@ class Index:
                            it raises cancels the update and is re-raised here.
         full               rebuild from scratch
         no_ignore          read no .gitignore files
+        background         worker threads at the lowest CPU priority (nice 19)
         excludes           extra gitignore-style patterns ("!x" re-includes)
         max_file_size      bytes; larger files are skipped (None = library default)
         progress_interval  seconds between events (None = library default, 0 = one
@@ -526,7 +527,8 @@ class Index:
         opts = _native.UpdateOptions(version=_native.UPDATE_OPTIONS_VERSION)
         opts.progress_interval_ms = 100
         opts.flags = (_native.UPDATE_FULL if full else 0) | \
-            (_native.UPDATE_NO_IGNORE if no_ignore else 0)
+            (_native.UPDATE_NO_IGNORE if no_ignore else 0) | \
+            (_native.UPDATE_BACKGROUND if background else 0)
         opts.threads = _count(threads, "threads", limit=(1 << 32) - 1)
         opts.max_file_size = _count(max_file_size, "max_file_size")
         arr, n, keep = _c_strings(excludes, "excludes")

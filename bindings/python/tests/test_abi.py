@@ -39,6 +39,7 @@ class TestLayout(unittest.TestCase):
                   "CODEIDX_OPEN_CREATE": _native.OPEN_CREATE,
                   "CODEIDX_UPDATE_FULL": _native.UPDATE_FULL,
                   "CODEIDX_UPDATE_NO_IGNORE": _native.UPDATE_NO_IGNORE,
+                  "CODEIDX_UPDATE_BACKGROUND": _native.UPDATE_BACKGROUND,
                   "CODEIDX_SEARCH_LITERAL": _native.SEARCH_LITERAL,
                   "CODEIDX_SEARCH_IGNORE_CASE": _native.SEARCH_IGNORE_CASE,
                   "CODEIDX_SEARCH_WORD": _native.SEARCH_WORD,

@@ -78,6 +78,9 @@ class TestUpdate(TreeCase):
             r = idx.update(full=True)
             self.assertEqual(r.files_new + r.files_changed + r.files_unchanged
                              + r.files_touched, 2)
+            r = idx.update(full=True, background=True)
+            self.assertEqual(r.files_new + r.files_changed + r.files_unchanged
+                             + r.files_touched, 2)
 
     def test_skips_and_excludes(self):
         self.tree({"bin.dat": b"x\0y", "big.txt": "z" * 5000, "keep.c": "k\n",

@@ -562,6 +562,8 @@ pub struct UpdateOptions {
     pub full: bool,
     /// Read no .gitignore files.
     pub no_ignore: bool,
+    /// Worker threads at the lowest CPU priority (nice 19).
+    pub background: bool,
     /// Worker threads; 0 = online CPUs.
     pub threads: u32,
     /// Larger files are skipped; None = library default (16 MiB).
@@ -763,7 +765,8 @@ impl Index {
         };
         let raw = sys::codeidx_update_options {
             flags: flag(opts.full, sys::CODEIDX_UPDATE_FULL)
-                | flag(opts.no_ignore, sys::CODEIDX_UPDATE_NO_IGNORE),
+                | flag(opts.no_ignore, sys::CODEIDX_UPDATE_NO_IGNORE)
+                | flag(opts.background, sys::CODEIDX_UPDATE_BACKGROUND),
             threads: opts.threads,
             max_file_size: opts.max_file_size.unwrap_or(0),
             excludes: excludes.ptr(),

@@ -37,6 +37,7 @@ pub const CODEIDX_SKIP__COUNT: usize = 7;
 
 pub const CODEIDX_UPDATE_FULL: c_uint = 0x1;
 pub const CODEIDX_UPDATE_NO_IGNORE: c_uint = 0x2;
+pub const CODEIDX_UPDATE_BACKGROUND: c_uint = 0x4;
 pub const CODEIDX_UPDATE_OPTIONS_VERSION: c_uint = 1;
 pub const CODEIDX_UPDATE_RESULT_VERSION: c_uint = 1;
 pub const CODEIDX_DEFAULT_MAX_FILE_SIZE: u64 = 16 << 20;

@@ -328,6 +328,7 @@ fn excludes_and_skips() {
         .update(&UpdateOptions {
             max_file_size: Some(1000),
             excludes: vec!["gen/".into()],
+            background: true, // the same files, only at a lower CPU priority
             ..Default::default()
         })
         .unwrap();
