@@ -1,6 +1,9 @@
 /* segment.c - maps a segment file, verifies it, and reads trigrams and docs. */
 #include "index/segment.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -45,6 +48,54 @@ static int walk_path(const uint8_t *p, size_t len)
 			return 0;
 		start = i + 1;
 	}
+	return 1;
+}
+
+/* Whether the PATHS section [p, p+len) holds no NUL byte and none of "//", "/./",
+ * "/../": then a path can only be bad at its ends, which the caller checks per path
+ * (any bad path has a bad end or one of those inside it, and its inside is part of
+ * the section). A few wide compares per 16 bytes, instead of a loop per byte. */
+static int section_inside_clean(const uint8_t *p, size_t len)
+{
+	if (memchr(p, 0, len))
+		return 0;
+	size_t i = 0;
+#ifdef __SSE2__
+	const __m128i slash = _mm_set1_epi8('/'), dot = _mm_set1_epi8('.');
+	for (; i + 17 <= len; i += 16) {
+		__m128i a = _mm_loadu_si128((const void *)(p + i));
+		__m128i b = _mm_loadu_si128((const void *)(p + i + 1));
+		__m128i hit = _mm_and_si128(_mm_cmpeq_epi8(a, slash),
+					    _mm_or_si128(_mm_cmpeq_epi8(b, slash),
+							 _mm_cmpeq_epi8(b, dot)));
+		for (unsigned m = (unsigned)_mm_movemask_epi8(hit); m; m &= m - 1) {
+			const uint8_t *q = p + i + (unsigned)__builtin_ctz(m) + 1; /* after '/' */
+			size_t left = len - (size_t)(q - p);
+			if (q[0] == '/' || (left > 1 && q[1] == '/') ||
+			    (left > 2 && q[1] == '.' && q[2] == '/'))
+				return 0; /* "//", "/./", "/../" (or a dot-name: the slow check decides) */
+		}
+	}
+#endif
+	for (; i + 1 < len; i++)
+		if (p[i] == '/' && (p[i + 1] == '/' ||
+				    (p[i + 1] == '.' && i + 2 < len &&
+				     (p[i + 2] == '/' || (p[i + 2] == '.' && i + 3 < len && p[i + 3] == '/')))))
+			return 0;
+	return 1;
+}
+
+/* The ends of a path whose inside is clean (see section_inside_clean). */
+static int path_ends_ok(const uint8_t *p, size_t len)
+{
+	if (p[0] == '/' || p[len - 1] == '/')
+		return 0;
+	if (p[0] == '.' && (len == 1 || p[1] == '/' ||
+			    (p[1] == '.' && (len == 2 || p[2] == '/'))))
+		return 0; /* ".", "./...", "..", "../..." */
+	if (p[len - 1] == '.' && len >= 2 &&
+	    (p[len - 2] == '/' || (p[len - 2] == '.' && len >= 3 && p[len - 3] == '/')))
+		return 0; /* ".../.", ".../.." */
 	return 1;
 }
 
@@ -100,13 +151,14 @@ static int verify(cx_segment *s)
 	/* Paths stay inside PATHS and are what a walk produces, so that no crafted file
 	 * can name a file outside the root. Orders (trigrams, paths) are covered by the
 	 * section checksums; every posting list's bounds are checked when it is read. */
+	int clean = section_inside_clean(s->paths, s->paths_len);
 	for (uint32_t i = 0; i < s->n_docs; i++) {
 		const uint8_t *e = s->docs + (uint64_t)i * CX_SEG_DOC_ENTRY;
 		uint64_t off = cx_get_u64(e);
 		uint32_t len = cx_get_u32(e + 8);
 		if (off > s->paths_len || len > s->paths_len - off || len == 0)
 			return corrupt(s, "doc path out of bounds", (uint64_t)(e - s->map));
-		if (!walk_path(s->paths + off, len))
+		if (!(clean ? path_ends_ok(s->paths + off, len) : walk_path(s->paths + off, len)))
 			return corrupt(s, "doc path not relative to the root", (uint64_t)(e - s->map));
 	}
 	return 0;

@@ -231,6 +231,82 @@ static void test_postings_filter(void **state)
 	free(want);
 }
 
+/* The test's own statement of a path a walk can produce: relative, no empty, "." or
+ * ".." component, no NUL. */
+static int path_ok_reference(const char *p, size_t len)
+{
+	if (len == 0 || memchr(p, 0, len))
+		return 0;
+	const char *end = p + len;
+	for (const char *c = p;;) { /* each component, split at '/' */
+		const char *slash = memchr(c, '/', (size_t)(end - c));
+		size_t n = (size_t)((slash ? slash : end) - c);
+		if (n == 0 || (n <= 2 && !memcmp(c, "..", n)))
+			return 0; /* empty, "." or ".." */
+		if (!slash)
+			return 1;
+		c = slash + 1;
+	}
+}
+
+/* Opening a segment accepts exactly the doc paths the reference accepts: random paths
+ * over "ab./" (and a rare NUL), several per segment, short and longer than the
+ * 16-byte steps the fast check takes, plus hand-picked dot names. */
+static void test_segment_doc_paths(void **state)
+{
+	(void)state;
+	rng_state = 0xd07;
+	char *root = tree_new();
+	int dirfd = open(root, O_RDONLY | O_DIRECTORY);
+	static const char *const picked[] = {
+		".gitignore", "a/.gitignore", "a/..b/c", "a/b..", ".../x", "a/.../b", "x/.",
+		"x/..", "./x", "../x", "a/./b", "a/../b", "a//b", "/a", "a/", ".", "..",
+		"dir/sub/.hidden/..x/file.c", "0123456789abcdef/./0123456789abcdef",
+		"0123456789abcdef0123456789abcdef/.x", "0123456789abcde/../",
+		"0123456789abcdef0123/../x/0123456789abcdef", "abcdefghij//klmnopqrstuvwxyz0123",
+		"abcdefghijklmnopq/./rstuvwxyz012345", "abcdefghijklmnopqrstuvwxyz/.../.x/..y/z",
+		"abcdefghijklmnopqrstuvwxyz/..", "abcdefghijklmnopqrstuvwxyz/."};
+	size_t n_picked = sizeof picked / sizeof *picked, accepted = 0, refused = 0;
+	for (int round = 0; round < 600; round++) {
+		char paths[8][80];
+		/* Hand-picked paths alone in their segment, then random sets. */
+		size_t lens[8], n = round < (int)n_picked ? 1 : 1 + rnd() % (round % 2 ? 8 : 2);
+		int want = 1;
+		for (size_t k = 0; k < n; k++) {
+			if (round < (int)n_picked && k == 0) {
+				lens[k] = strlen(picked[round]);
+				memcpy(paths[k], picked[round], lens[k]);
+			} else {
+				lens[k] = 1 + rnd() % 70;
+				for (size_t i = 0; i < lens[k]; i++) {
+					unsigned r = (unsigned)(rnd() % 1000);
+					paths[k][i] = r < 500 ? 'a' : r < 850 ? 'b' : r < 920 ? '/' : r < 998 ? '.' : 0;
+				}
+			}
+			want &= path_ok_reference(paths[k], lens[k]);
+		}
+		cx_segw *w = NULL;
+		assert_int_equal(cx_segw_create(&w, dirfd, "seg-0000000000000009.cdx"), 0);
+		cx_docmeta meta = {0};
+		for (size_t k = 0; k < n; k++)
+			assert_int_equal(cx_segw_add_doc(w, paths[k], lens[k], &meta), 0);
+		assert_int_equal(cx_segw_commit(w, NULL), 0);
+		cx_segment *sg = NULL;
+		int rc = cx_segment_open(dirfd, 9, &sg);
+		assert_int_equal(rc, want ? 0 : CODEIDX_ECORRUPT);
+		if (want)
+			accepted++;
+		else
+			refused++;
+		cx_segment_unref(sg);
+		assert_int_equal(unlinkat(dirfd, "seg-0000000000000009.cdx", 0), 0);
+	}
+	print_message("%zu segments accepted, %zu refused\n", accepted, refused);
+	assert_true(accepted > 100 && refused > 100);
+	close(dirfd);
+	tree_remove(root);
+}
+
 static void test_postings_decode_rejects(void **state)
 {
 	(void)state;
@@ -894,6 +970,7 @@ int main(void)
 		cmocka_unit_test(test_postings_round_trip),
 		cmocka_unit_test(test_postings_filter),
 		cmocka_unit_test(test_postings_decode_rejects),
+		cmocka_unit_test(test_segment_doc_paths),
 		cmocka_unit_test_setup_teardown(test_segment_round_trip, seg_setup, seg_teardown),
 		cmocka_unit_test_setup_teardown(test_segment_flipped_bytes, seg_setup, seg_teardown),
 		cmocka_unit_test_setup_teardown(test_segment_truncated, seg_setup, seg_teardown),
