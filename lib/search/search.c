@@ -61,13 +61,15 @@ static int verify(search *se, const cx_cand_doc *c, cx_file_slot *sl, cx_match_s
 		close(fd);
 		return 0;
 	}
-	/* The size plus one: one read takes the file and the next sees EOF without
-	 * growing the buffer. */
-	int rc = cx_buf_reset(&sl->content, (size_t)st.st_size + 1);
-	while (!rc) {
+	/* fstat's size is the file: one read takes it (a file written to meanwhile is
+	 * searched as it was then, as grep would); short reads go on to EOF. A size of 0
+	 * still gets a read, for files whose size the kernel does not report. */
+	size_t want = (size_t)st.st_size;
+	int rc = cx_buf_reset(&sl->content, want + 1);
+	do {
 		if (sl->content.cap == sl->content.len &&
 		    (rc = cx_buf_reserve(&sl->content, 1 << 16)))
-			break; /* the file grew since fstat */
+			break;
 		ssize_t r = read(fd, sl->content.data + sl->content.len,
 				 sl->content.cap - sl->content.len);
 		if (r < 0 && errno == EINTR)
@@ -75,7 +77,7 @@ static int verify(search *se, const cx_cand_doc *c, cx_file_slot *sl, cx_match_s
 		if (r <= 0)
 			break;
 		sl->content.len += (size_t)r;
-	}
+	} while (!rc && sl->content.len < want);
 	close(fd);
 	if (!rc)
 		rc = cx_matcher_scan(se->matcher, scratch, sl->content.data, sl->content.len,
@@ -167,8 +169,10 @@ static int run_inline(search *se, codeidx_match_fn fn, void *user, codeidx_searc
 	return rc;
 }
 
-/* Buffers above this are freed after their file is reported. */
-#define SLOT_KEEP_BYTES (8u << 20)
+/* Buffers above this are freed after their file is reported: a few large files would
+ * otherwise leave every slot of the window holding (and the CPU caches missing) a
+ * buffer of their size. */
+#define SLOT_KEEP_BYTES (256u << 10)
 
 /* Candidates up to which verification stays on the calling thread. */
 #define INLINE_CANDIDATES 32
@@ -260,8 +264,15 @@ static int check(const char *pattern, size_t len, const codeidx_search_options *
 		return cx_error(CODEIDX_ELIMIT, "context of more than %u lines", CODEIDX_MAX_CONTEXT);
 	if (o->flags & ~(CODEIDX_SEARCH_LITERAL | CODEIDX_SEARCH_IGNORE_CASE | CODEIDX_SEARCH_WORD))
 		return cx_error(CODEIDX_EINVAL, "codeidx_search: unknown flags 0x%x", o->flags);
-	if ((o->n_globs && !o->globs) || (o->n_languages && !o->languages) || o->threads > 1024)
-		return cx_error(CODEIDX_EINVAL, "codeidx_search: bad options");
+	if (o->n_globs && !o->globs)
+		return cx_error(CODEIDX_EINVAL, "codeidx_search: n_globs is %zu but globs is NULL",
+				o->n_globs);
+	if (o->n_languages && !o->languages)
+		return cx_error(CODEIDX_EINVAL,
+				"codeidx_search: n_languages is %zu but languages is NULL",
+				o->n_languages);
+	if (o->threads > 1024)
+		return cx_error(CODEIDX_EINVAL, "codeidx_search: threads %u exceeds 1024", o->threads);
 	return 0;
 }
 
