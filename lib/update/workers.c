@@ -1,4 +1,6 @@
 /* workers.c - starts a phase's worker threads and lets the reporter watch them. */
+#include <errno.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -15,7 +17,7 @@
 typedef struct start {
 	void *(*fn)(void *);
 	void *arg;
-	int background;
+	sem_t *lowered; /* background: posted once this worker's priority is lowered */
 } start;
 
 static void *worker_main(void *arg)
@@ -23,8 +25,10 @@ static void *worker_main(void *arg)
 	const start *st = arg;
 	/* Linux gives each thread its own nice value: this lowers this worker only. A
 	 * failure leaves it at normal priority, which is only slower for others. */
-	if (st->background)
+	if (st->lowered) {
 		(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), BACKGROUND_NICE);
+		sem_post(st->lowered);
+	}
 	return st->fn(st->arg);
 }
 
@@ -38,10 +42,16 @@ int cx_update_run_workers(cx_update *u, cx_tracker *t, codeidx_phase phase,
 		free(st);
 		return CODEIDX_ENOMEM;
 	}
+	/* In the background, the phase (and its first event) starts only once every worker
+	 * is lowered: a worker still at normal priority would hold a CPU for a whole
+	 * scheduler tick against the threads the event wakes up. */
+	sem_t lowered;
+	sem_init(&lowered, 0, 0);
 	unsigned started = 0;
 	int rc = 0;
 	for (; started < u->threads; started++) {
-		st[started] = (start){fn, (char *)args + started * arg_size, u->background};
+		st[started] = (start){fn, (char *)args + started * arg_size,
+				      u->background ? &lowered : NULL};
 		if (pthread_create(&tid[started], NULL, worker_main, &st[started])) {
 			rc = cx_error(CODEIDX_ERROR, "cannot start worker thread %u", started);
 			break;
@@ -53,9 +63,13 @@ int cx_update_run_workers(cx_update *u, cx_tracker *t, codeidx_phase phase,
 		for (unsigned k = started; k < u->threads; k++)
 			cx_tracker_worker_exit(t);
 	}
+	for (unsigned k = 0; u->background && k < started; k++)
+		while (sem_wait(&lowered) && errno == EINTR)
+			;
 	int wrc = cx_reporter_watch(&u->rep, phase, t);
 	for (unsigned k = 0; k < started; k++)
 		pthread_join(tid[k], NULL);
+	sem_destroy(&lowered);
 	free(tid);
 	free(st);
 	return rc ? rc : wrc;
