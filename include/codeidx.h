@@ -364,7 +364,10 @@ typedef struct codeidx_search_result {
  * Errors: CODEIDX_EPATTERN with PCRE2's message and offset in the detail,
  * CODEIDX_ELIMIT, CODEIDX_EINVAL; a file that vanished since indexing is skipped.
  * Thread-safe: any number of searches may run at once on one handle, alongside an
- * update; each sees one consistent generation. `result` may be NULL. */
+ * update; each sees one consistent generation. `result` may be NULL.
+ * Memory: a search holds a bounded window of files being verified; the handle keeps
+ * the buffers between searches (at most 64 of up to 1 MiB each, a few MiB in
+ * practice), freed by codeidx_close(). */
 CODEIDX_API int codeidx_search(codeidx *idx, const char *pattern, size_t pattern_len,
 			       const codeidx_search_options *opts, codeidx_match_fn fn,
 			       void *user, codeidx_search_result *result);
