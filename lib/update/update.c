@@ -28,7 +28,8 @@ static int check_options(const codeidx_update_options *o)
 				o->threads);
 	if (o->n_excludes && !o->excludes)
 		return cx_error(CODEIDX_EINVAL, "codeidx_update: excludes is NULL");
-	if (o->flags & ~(CODEIDX_UPDATE_FULL | CODEIDX_UPDATE_NO_IGNORE | CODEIDX_UPDATE_BACKGROUND))
+	if (o->flags &
+	    ~(CODEIDX_UPDATE_FULL | CODEIDX_UPDATE_NO_IGNORE | CODEIDX_UPDATE_BACKGROUND))
 		return cx_error(CODEIDX_EINVAL, "codeidx_update: unknown flags 0x%x", o->flags);
 	return 0;
 }
