@@ -31,7 +31,7 @@ typedef struct search {
 	cx_file_slot *slots;
 	size_t window;
 	pthread_mutex_t lock; /* guards everything below and the slots' ready flags */
-	pthread_cond_t ready; /* the emitter waits here for its next cx_file_slot */
+	pthread_cond_t ready; /* the emitter waits here for its next slot */
 	pthread_cond_t space; /* workers wait here for room in the window */
 	size_t next, emitted;
 	int stop;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "codeidx.h"
 #include "helpers/tree.h"
@@ -216,6 +217,46 @@ static int never_called(const codeidx_match *m, void *user)
 	return 1;
 }
 
+/* Files deleted after indexing are skipped and not counted, also when the window slot
+ * they land in last held a matching file (its counts must not carry over), and a
+ * handle reusing its buffers across searches answers the same every time. */
+static void test_vanished_files_and_reuse(void **state)
+{
+	(void)state;
+	char *root = tree_new();
+	char name[32];
+	for (int i = 0; i < 100; i++) {
+		snprintf(name, sizeof name, "f%03d.c", i);
+		assert_int_equal(tree_write_str(root, name, "int needle;\nother\n"), 0);
+	}
+	codeidx *idx = open_indexed(root);
+	for (int i = 20; i < 100; i += 3) { /* 27 files gone, in every window position */
+		snprintf(name, sizeof name, "%s/f%03d.c", root, i);
+		assert_int_equal(unlink(name), 0);
+	}
+	codeidx_search_options o = CODEIDX_SEARCH_OPTIONS_INIT;
+	char *first = NULL;
+	for (unsigned threads = 1; threads <= 4; threads++) {
+		o.threads = threads;
+		for (int rep = 0; rep < 3; rep++) {
+			codeidx_search_result r = CODEIDX_SEARCH_RESULT_INIT;
+			char *out = run(idx, "needle", &o, &r);
+			assert_int_equal(r.candidates, 100);
+			assert_int_equal(r.files_matched, 73);
+			assert_int_equal(r.lines_matched, 73);
+			if (!first)
+				first = out;
+			else {
+				assert_string_equal(out, first);
+				free(out);
+			}
+		}
+	}
+	free(first);
+	codeidx_close(idx);
+	tree_remove(root);
+}
+
 static void test_errors(void **state)
 {
 	(void)state;
@@ -405,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_word_case_literal),
 		cmocka_unit_test(test_context_and_limits),
 		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_vanished_files_and_reuse),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_multi_segment_equals_full),
 		cmocka_unit_test(test_concurrent_searches_during_updates),
