@@ -115,6 +115,8 @@ typedef struct lat {
 	size_t max_files;
 	double worst;          /* the slowest event, for the report */
 	char worst_what[96];
+	char slow[4][112];     /* the first events over 2 ms */
+	size_t n_slow;
 } lat;
 
 static int on_event(const codeidx_progress *ev, void *user)
@@ -134,6 +136,9 @@ static int on_event(const codeidx_progress *ev, void *user)
 		snprintf(l->worst_what, sizeof l->worst_what, "event %zu, %s %" PRIu64 "/%" PRIu64 " %s",
 			 l->n, codeidx_phase_name(ev->phase), ev->current, ev->total, ev->message);
 	}
+	if (t - sent > 2e-3 && l->n_slow < 4)
+		snprintf(l->slow[l->n_slow++], sizeof l->slow[0], "%.2f ms: event %zu, %s %" PRIu64 "/%" PRIu64 " %s",
+			 (t - sent) * 1e3, l->n, codeidx_phase_name(ev->phase), ev->current, ev->total, ev->message);
 	if (ev->n_files > l->max_files)
 		l->max_files = ev->n_files;
 	return 0;
@@ -174,6 +179,8 @@ static void bench_update(const char *root, unsigned interval_ms, unsigned thread
 	       "(target p99 < 2 ms)\n",
 	       p50 * 1e3, p99 * 1e3, max * 1e3);
 	printf("      slowest: %s\n", l.worst_what);
+	for (size_t k = 0; k < l.n_slow; k++)
+		printf("      over 2 ms: %s\n", l.slow[k]);
 	free(l.v);
 }
 

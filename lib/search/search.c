@@ -71,7 +71,7 @@ static int verify(search *se, const cx_cand_doc *c, cx_file_slot *sl, cx_match_s
 		    (rc = cx_buf_reserve(&sl->content, 1 << 16)))
 			break;
 		ssize_t r = read(fd, sl->content.data + sl->content.len,
-				 sl->content.cap - sl->content.len);
+				 cx_read_chunk(sl->content.cap - sl->content.len));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)

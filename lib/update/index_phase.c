@@ -76,7 +76,7 @@ static int read_file(index_worker *w, cx_cand *c)
 			break;
 		}
 		ssize_t r = read(fd, w->content.data + w->content.len,
-				 w->content.cap - w->content.len);
+				 cx_read_chunk(w->content.cap - w->content.len));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
