@@ -1,8 +1,8 @@
 /* daemon_bench.c - daemon transport benchmark: JSON time of a 1000-file progress event, event emission-to-callback latency during full indexes, and selective search latency through the socket versus in-process. Prints figures; asserts nothing. */
 /*
  * Usage: daemon_bench TREE [REPS]
- * Serves TREE from a daemon thread of this process (over the real Unix socket, in a
- * private XDG_RUNTIME_DIR) and measures, as a client:
+ * Serves TREE from a daemon process it spawns (over the real Unix socket, in a private
+ * XDG_RUNTIME_DIR) and measures, as a client:
  *   1. codeidx_daemon_progress_to_json / _from_json of an event with 1000 concurrent
  *      files (median and p99 of 2000 runs);
  *   2. a full index through the daemon, per-file events (interval 0), five with the default
@@ -12,7 +12,6 @@
  *   3. selective searches: median of REPS runs each, through the daemon and in-process.
  */
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,14 +244,6 @@ static void bench_search(const char *root, int reps)
 
 /* ------------------------------------------------------------------- main ---- */
 
-static void *serve(void *srv)
-{
-	int rc = codeidx_daemon_server_run(srv);
-	if (rc)
-		die("run", rc);
-	return NULL;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -265,16 +256,15 @@ int main(int argc, char **argv)
 		reps = 1;
 	bench_json();
 
-	codeidx_daemon_server *srv;
+	/* The daemon runs as its own process, as `codeidx daemon start` runs it: sharing
+	 * one with the client would also share its address-space lock and heap. */
 	codeidx_daemon_server_options so = CODEIDX_DAEMON_SERVER_OPTIONS_INIT;
 	so.open_flags = CODEIDX_OPEN_CREATE;
-	int rc = codeidx_daemon_server_new(&srv, root, &so);
+	long pid;
+	int rc = codeidx_daemon_spawn(root, &so, &pid);
 	if (rc)
-		die("server", rc);
-	pthread_t th;
-	if (pthread_create(&th, NULL, serve, srv))
-		return 1;
-	printf("2. full index of %s through the daemon (%ld CPUs)\n", root,
+		die("spawn", rc);
+	printf("2. full index of %s through the daemon (pid %ld, %ld CPUs)\n", root, pid,
 	       sysconf(_SC_NPROCESSORS_ONLN));
 	bench_update(root, 0, 0, 1);
 	/* The default throttle gives ~35 events a run: pool several runs for a p99. */
@@ -283,8 +273,7 @@ int main(int argc, char **argv)
 	 * latency is waiting for a CPU rather than the transport. */
 	bench_update(root, 0, 1, 1);
 	bench_search(root, reps);
-	codeidx_daemon_server_stop(srv);
-	pthread_join(th, NULL);
-	codeidx_daemon_server_free(srv);
+	if ((rc = codeidx_daemon_stop(root, 0)))
+		die("stop", rc);
 	return 0;
 }
