@@ -82,13 +82,9 @@ static int no_options(const char *cmd, const char *text, int argc, char **argv, 
 
 static void print_stats(const char *root, const codeidx_stats *s)
 {
-	printf("root        %s\ngeneration  %" PRIu64 "\nfiles       %" PRIu64
-	       "\nbytes       %" PRIu64 "\nsegments    %" PRIu64 "\ndeleted     %" PRIu64
-	       "\nindex size  %" PRIu64 "\ntrigrams    %" PRIu64 "\n",
-	       root, s->generation, s->files, s->bytes, s->segments, s->deleted_docs,
-	       s->index_bytes, s->trigrams);
-	for (int i = 0; i < CODEIDX_SKIP__COUNT; i++)
-		printf("skipped %-10s %" PRIu64 "\n", codeidx_skip_reason_name(i), s->skipped[i]);
+	char text[PATH_MAX + 1024]; /* the root, then lines of at most 40 bytes */
+	codeidx_stats_format(s, root, text, sizeof text);
+	fputs(text, stdout);
 }
 
 static int cmd_status(const cli *c, int argc, char **argv)

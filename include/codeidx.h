@@ -285,6 +285,13 @@ typedef struct codeidx_stats {
 /* Fills *stats from the newest committed generation. Thread-safe. */
 CODEIDX_API int codeidx_stats_get(codeidx *idx, codeidx_stats *stats);
 
+/* Writes *stats as the text `codeidx status` prints: "root        <root>\n", then one
+ * "name  value" line for each field and one "skipped <reason> <count>" line per skip
+ * reason, into buf (cap bytes, NUL-terminated; buf may be NULL when cap is 0). Returns
+ * the length of the whole text, as snprintf does: the text was cut if that is >= cap. */
+CODEIDX_API int codeidx_stats_format(const codeidx_stats *stats, const char *root, char *buf,
+				     size_t cap);
+
 /* ----------------------------------------------------------------- search ---- */
 
 #define CODEIDX_SEARCH_LITERAL 0x1u     /* the pattern is a fixed string (grep -F) */

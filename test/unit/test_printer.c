@@ -1,4 +1,4 @@
-/* test_printer.c - unit tests of codeidx_printer (grep -Hn output) and codeidx_root_find(). */
+/* test_printer.c - unit tests of codeidx_printer (grep -Hn output), codeidx_stats_format() and codeidx_root_find(). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -125,6 +125,49 @@ static void test_write_error(void **state)
 	assert_int_equal(codeidx_printer_finish(NULL), 0);
 }
 
+/* codeidx_stats_format: the exact text `codeidx status` prints, and snprintf's
+ * contract (full length returned, output cut and terminated, NULL with cap 0). */
+static void test_stats_format(void **state)
+{
+	(void)state;
+	codeidx_stats s = CODEIDX_STATS_INIT;
+	s.generation = 7;
+	s.files = 78579;
+	s.bytes = 1270000000;
+	s.segments = 2;
+	s.deleted_docs = 3;
+	s.index_bytes = 111149056;
+	s.trigrams = 712000;
+	for (int i = 0; i < CODEIDX_SKIP__COUNT; i++)
+		s.skipped[i] = (uint64_t)i * 10;
+	const char *want = "root        /src/linux\n"
+			   "generation  7\n"
+			   "files       78579\n"
+			   "bytes       1270000000\n"
+			   "segments    2\n"
+			   "deleted     3\n"
+			   "index size  111149056\n"
+			   "trigrams    712000\n"
+			   "skipped ignored    0\n"
+			   "skipped excluded   10\n"
+			   "skipped binary     20\n"
+			   "skipped too-large  30\n"
+			   "skipped symlink    40\n"
+			   "skipped special    50\n"
+			   "skipped failed     60\n";
+	char buf[1024];
+	int n = codeidx_stats_format(&s, "/src/linux", buf, sizeof buf);
+	assert_int_equal(n, (int)strlen(want));
+	assert_string_equal(buf, want);
+	assert_int_equal(codeidx_stats_format(&s, "/src/linux", NULL, 0), n);
+	for (size_t cap = 1; cap <= (size_t)n + 1; cap += 7) { /* every cut, header and lines */
+		memset(buf, 'x', sizeof buf);
+		assert_int_equal(codeidx_stats_format(&s, "/src/linux", buf, cap), n);
+		assert_int_equal(strlen(buf), cap - 1);
+		assert_memory_equal(buf, want, cap - 1);
+	}
+}
+
 static void test_root_find(void **state)
 {
 	(void)state;
@@ -165,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_lines),       cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_count_and_files), cmocka_unit_test(test_color),
 		cmocka_unit_test(test_write_error), cmocka_unit_test(test_root_find),
+		cmocka_unit_test(test_stats_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
