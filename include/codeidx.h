@@ -202,9 +202,10 @@ CODEIDX_API const char *codeidx_skip_reason_name(codeidx_skip_reason reason);
 
 #define CODEIDX_UPDATE_FULL 0x1u      /* rebuild from scratch, ignoring the old index */
 #define CODEIDX_UPDATE_NO_IGNORE 0x2u /* read no .gitignore files (ripgrep's --no-ignore) */
-/* Background update: the worker threads run at the lowest CPU priority (nice 19), so
- * the update takes only CPU time nothing else on the machine wants. The thread that
- * called codeidx_update() keeps its priority, and so do its progress events. On an
+/* Background update: the threads it starts (hash, index and merge workers) run at the
+ * lowest CPU priority (nice 19), so the update takes only CPU time nothing else on
+ * the machine wants. The thread that called codeidx_update() keeps its priority, and
+ * so do its progress events (it also does part of the merge). On an
  * idle machine the update is as fast; on a busy one it waits. A daemon runs every
  * update this way (see codeidx_daemon.h). */
 #define CODEIDX_UPDATE_BACKGROUND 0x4u

@@ -10,6 +10,7 @@
 #include "codeidx.h"
 #include "common/buf.h"
 #include "common/error.h"
+#include "common/priority.h"
 #include "common/fileio.h"
 #include "common/varint.h"
 #include "index/postings.h"
@@ -49,6 +50,7 @@ typedef struct merge_job {
 	uint32_t n_out_docs;
 	cx_segw *w;
 	atomic_int *cancel;
+	int background; /* helper threads lower themselves */
 	atomic_uint next_part;
 	pthread_mutex_t lock; /* guards written and rc */
 	pthread_cond_t turn;
@@ -327,11 +329,20 @@ static int worker_init(worker *wk, merge_job *job)
 	return 0;
 }
 
+/* A helper thread: merge_thread, at the lowest priority in the background. */
+static void *helper_thread(void *arg)
+{
+	worker *wk = arg;
+	if (wk->job->background)
+		cx_lower_this_thread();
+	return merge_thread(wk);
+}
+
 int cx_merge_postings(const cx_merge_input *in, size_t n, uint32_t n_out_docs,
-		      cx_segw *w, unsigned threads, atomic_int *cancel)
+		      cx_segw *w, unsigned threads, int background, atomic_int *cancel)
 {
 	merge_job job = {.in = in, .n_in = n, .n_out_docs = n_out_docs, .w = w,
-			 .cancel = cancel};
+			 .cancel = cancel, .background = background};
 	for (size_t i = 0; i < n; i++)
 		if (in[i].group + 1 > job.n_groups)
 			job.n_groups = in[i].group + 1;
@@ -351,7 +362,7 @@ int cx_merge_postings(const cx_merge_input *in, size_t n, uint32_t n_out_docs,
 	for (unsigned t = 0; t < threads && !rc; t++) {
 		rc = worker_init(&wk[t], &job);
 		if (!rc && t > 0) {
-			if (pthread_create(&tid[t], NULL, merge_thread, &wk[t]))
+			if (pthread_create(&tid[t], NULL, helper_thread, &wk[t]))
 				rc = cx_error(CODEIDX_ERROR, "cannot start a merge thread");
 			else
 				started++;

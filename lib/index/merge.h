@@ -24,9 +24,10 @@ typedef struct cx_merge_input {
 } cx_merge_input;
 
 /* Writes the merged posting lists of `in` into `w` (whose docs number `n_out_docs`),
- * using `threads` threads. Checks `cancel` between ranges (CODEIDX_ECANCELLED).
- * Damaged input lists give CODEIDX_ECORRUPT. */
+ * using `threads` threads: the caller's and threads - 1 helpers, lowered to the
+ * lowest CPU priority when `background`. Checks `cancel` between ranges
+ * (CODEIDX_ECANCELLED). Damaged input lists give CODEIDX_ECORRUPT. */
 int cx_merge_postings(const cx_merge_input *in, size_t n, uint32_t n_out_docs,
-		      cx_segw *w, unsigned threads, atomic_int *cancel);
+		      cx_segw *w, unsigned threads, int background, atomic_int *cancel);
 
 #endif

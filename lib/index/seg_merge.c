@@ -17,7 +17,7 @@ static int path_cmp(const char *a, size_t na, const char *b, size_t nb)
 }
 
 int cx_seg_merge(int dirfd, const cx_snap_seg *const *segs, size_t n, uint64_t new_id,
-		 unsigned threads, atomic_int *cancel, uint32_t *n_docs)
+		 unsigned threads, int background, atomic_int *cancel, uint32_t *n_docs)
 {
 	*n_docs = 0;
 	uint32_t **remap = cx_calloc(n, sizeof *remap);
@@ -68,7 +68,7 @@ int cx_seg_merge(int dirfd, const cx_snap_seg *const *segs, size_t n, uint64_t n
 	for (size_t i = 0; i < n && !rc; i++)
 		in[i] = (cx_merge_input){.seg = segs[i]->seg, .remap = remap[i], .group = (unsigned)i};
 	if (!rc)
-		rc = cx_merge_postings(in, n, next, w, threads, cancel);
+		rc = cx_merge_postings(in, n, next, w, threads, background, cancel);
 	if (!rc) {
 		rc = cx_segw_commit(w, NULL);
 		w = NULL;

@@ -62,7 +62,7 @@ static int write_new_segment(cx_update *u, uint64_t id, uint32_t *n)
 	atomic_int never;
 	atomic_init(&never, 0);
 	if (!rc)
-		rc = cx_merge_postings(in, u->n_runs, next, w, u->threads, &never);
+		rc = cx_merge_postings(in, u->n_runs, next, w, u->threads, u->background, &never);
 	if (!rc) {
 		rc = cx_segw_commit(w, NULL);
 		w = NULL;
@@ -281,7 +281,8 @@ static int maybe_merge(cx_update *u)
 	atomic_int never;
 	atomic_init(&never, 0);
 	if (!rc)
-		rc = cx_seg_merge(u->idx->dir_fd, order, pick, new_id, u->threads, &never, &docs);
+		rc = cx_seg_merge(u->idx->dir_fd, order, pick, new_id, u->threads, u->background,
+				  &never, &docs);
 	cx_manifest m = {.generation = new_id};
 	memcpy(m.skipped, s->manifest.skipped, sizeof m.skipped);
 	m.segs = rc ? NULL : cx_calloc(n, sizeof *m.segs);

@@ -2,17 +2,11 @@
 #include <errno.h>
 #include <semaphore.h>
 #include <stdlib.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "common/buf.h"
 #include "common/error.h"
+#include "common/priority.h"
 #include "update/update.h"
-
-/* The lowest priority; a thread may lower its own without privileges (not raise it
- * back, which is why only threads that end with their phase are lowered). */
-#define BACKGROUND_NICE 19
 
 typedef struct start {
 	void *(*fn)(void *);
@@ -23,10 +17,8 @@ typedef struct start {
 static void *worker_main(void *arg)
 {
 	const start *st = arg;
-	/* Linux gives each thread its own nice value: this lowers this worker only. A
-	 * failure leaves it at normal priority, which is only slower for others. */
 	if (st->lowered) {
-		(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), BACKGROUND_NICE);
+		cx_lower_this_thread();
 		sem_post(st->lowered);
 	}
 	return st->fn(st->arg);
