@@ -622,16 +622,30 @@ class Index:
 
     # -- stats --
 
-    def stats(self):
-        """Counts of the newest committed generation (a Stats)."""
+    def _native_stats(self):
         st = _native.Stats(version=_native.STATS_VERSION)
         self._enter()
         try:
             check(_native.stats_get(self._handle, ctypes.byref(st)))
         finally:
             self._leave()
+        return st
+
+    def stats(self):
+        """Counts of the newest committed generation (a Stats)."""
+        st = self._native_stats()
         return Stats(st.generation, st.files, st.bytes, st.segments, st.deleted_docs,
                      st.index_bytes, st.trigrams, _skipped(st.skipped))
+
+    def status_text(self):
+        """The stats as the text `codeidx status` prints (bytes: the root may not be
+        UTF-8), from codeidx_stats_format()."""
+        st = self._native_stats()
+        root = os.fsencode(self.root)
+        n = _native.stats_format(ctypes.byref(st), root, None, 0)
+        buf = ctypes.create_string_buffer(n + 1)
+        _native.stats_format(ctypes.byref(st), root, buf, n + 1)
+        return buf.raw[:n]
 
     def __repr__(self):
         return "<codeidx.Index %s>" % ("closed" if self._closed else repr(self.root))

@@ -152,6 +152,8 @@ skip_reason_name = _fn("codeidx_skip_reason_name", ctypes.c_char_p, ctypes.c_int
 update = _fn("codeidx_update", ctypes.c_int, HANDLE, ctypes.POINTER(UpdateOptions),
              ctypes.POINTER(UpdateResult))
 stats_get = _fn("codeidx_stats_get", ctypes.c_int, HANDLE, ctypes.POINTER(Stats))
+stats_format = _fn("codeidx_stats_format", ctypes.c_int, ctypes.POINTER(Stats), ctypes.c_char_p,
+                   _ptr, _size)
 search = _fn("codeidx_search", ctypes.c_int, HANDLE, ctypes.c_char_p, _size,
              ctypes.POINTER(SearchOptions), MATCH_FN, _ptr, ctypes.POINTER(SearchResult))
 languages = _fn("codeidx_languages", ctypes.POINTER(ctypes.c_char_p))

@@ -81,6 +81,10 @@ class TestUpdate(TreeCase):
             r = idx.update(full=True, background=True)
             self.assertEqual(r.files_new + r.files_changed + r.files_unchanged
                              + r.files_touched, 2)
+            text = idx.status_text()
+            self.assertTrue(text.startswith(b"root        " + os.fsencode(idx.root) + b"\n"))
+            self.assertIn(b"\nfiles       2\n", text)
+            self.assertTrue(text.endswith(b"\nskipped failed     0\n"))
 
     def test_skips_and_excludes(self):
         self.tree({"bin.dat": b"x\0y", "big.txt": "z" * 5000, "keep.c": "k\n",
