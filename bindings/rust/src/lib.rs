@@ -879,6 +879,21 @@ impl Index {
         })
     }
 
+    /// The statistics as the text `codeidx status` prints (bytes: the root need not be
+    /// UTF-8), from `codeidx_stats_format`.
+    pub fn status_text(&self) -> Result<Vec<u8>> {
+        let mut s = sys::codeidx_stats::default();
+        check(unsafe { sys::codeidx_stats_get(self.raw.as_ptr(), &mut s) })?;
+        let root = unsafe { sys::codeidx_root(self.raw.as_ptr()) };
+        // SAFETY: `s` and `root` (owned by the handle) outlive both calls; the first only
+        // measures (NULL, 0), the second writes at most `buf.len()` bytes.
+        let n = unsafe { sys::codeidx_stats_format(&s, root, ptr::null_mut(), 0) };
+        let mut buf = vec![0u8; n.max(0) as usize + 1];
+        unsafe { sys::codeidx_stats_format(&s, root, buf.as_mut_ptr().cast(), buf.len()) };
+        buf.truncate(n.max(0) as usize);
+        Ok(buf)
+    }
+
     /// Counts of the newest committed generation.
     pub fn stats(&self) -> Result<Stats> {
         let mut s = sys::codeidx_stats::default();

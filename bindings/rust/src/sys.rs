@@ -301,6 +301,12 @@ extern "C" {
         result: *mut codeidx_update_result,
     ) -> c_int;
     pub fn codeidx_stats_get(idx: *mut codeidx, stats: *mut codeidx_stats) -> c_int;
+    pub fn codeidx_stats_format(
+        stats: *const codeidx_stats,
+        root: *const c_char,
+        buf: *mut c_char,
+        cap: usize,
+    ) -> c_int;
     pub fn codeidx_search(
         idx: *mut codeidx,
         pattern: *const c_char,

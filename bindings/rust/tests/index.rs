@@ -85,6 +85,11 @@ fn update_search_stats() {
     let s = idx.stats().unwrap();
     assert_eq!((s.generation, s.files, s.segments), (r.generation, 3, 1));
     assert!(s.trigrams > 0 && s.index_bytes > 0);
+    let text = idx.status_text().unwrap();
+    let head = format!("root        {}\n", idx.root().display());
+    assert!(text.starts_with(head.as_bytes()));
+    assert!(text.windows(18).any(|w| w == b"\nfiles       3\nbyt"));
+    assert!(text.ends_with(b"\nskipped failed     0\n"));
 
     let ms = idx.search(r"foo_\w+\(", &SearchOptions::new()).unwrap();
     assert_eq!(ms.len(), 2);
