@@ -92,8 +92,9 @@ def main():
         if f[0] == "peak_rss_kb":
             print("  peak RSS of the process over all queries: %d MiB" % (int(f[1]) >> 10))
             continue
-        ms, cands, lines = float(f[0]), int(f[1]), int(f[2])
-        print("  %8.3f ms  %6d candidates %8d lines  %s (%s)" % (ms, cands, lines, f[4], f[3]))
+        ms, cands, lines, files = float(f[0]), int(f[1]), int(f[2]), int(f[5])
+        print("  %8.3f ms  %6d candidates %6d matching files %8d lines  %s (%s)" % (
+            ms, cands, files, lines, f[4], f[3]))
         if lines < 1000:
             sel.append(ms)
     if sel:

@@ -1,7 +1,8 @@
 /* search_latency.c - benchmark helper: opens an index once and runs each query of a
  * file (one per line: FLAGS<TAB>PATTERN, flags from "Fiw" or "-") REPS times through
- * the library, printing the median milliseconds, candidates and matching lines; the
- * last line reports peak RSS. Usage: search_latency ROOT QUERIES [REPS] */
+ * the library, printing the median milliseconds, candidates, matching lines, flags,
+ * pattern and matching files (candidates - files = false positives of the trigram
+ * plan); the last line reports peak RSS. Usage: search_latency ROOT QUERIES [REPS] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,8 +64,9 @@ int main(int argc, char **argv)
 			}
 		}
 		qsort(t, (size_t)reps, sizeof *t, cmp_double);
-		printf("%.3f\t%llu\t%llu\t%s\t%s\n", t[reps / 2], (unsigned long long)r.candidates,
-		       (unsigned long long)r.lines_matched, line, pat);
+		printf("%.3f\t%llu\t%llu\t%s\t%s\t%llu\n", t[reps / 2],
+		       (unsigned long long)r.candidates, (unsigned long long)r.lines_matched, line,
+		       pat, (unsigned long long)r.files_matched);
 	}
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
