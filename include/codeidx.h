@@ -286,10 +286,11 @@ typedef struct codeidx_stats {
 /* Fills *stats from the newest committed generation. Thread-safe. */
 CODEIDX_API int codeidx_stats_get(codeidx *idx, codeidx_stats *stats);
 
-/* Writes *stats as the text `codeidx status` prints: "root        <root>\n", then one
- * "name  value" line for each field and one "skipped <reason> <count>" line per skip
- * reason, into buf (cap bytes, NUL-terminated; buf may be NULL when cap is 0). Returns
- * the length of the whole text, as snprintf does: the text was cut if that is >= cap. */
+/* Writes *stats as the text `codeidx status` prints: "root        <root>\n" (a NULL
+ * root prints as empty), then one "name  value" line for each field and one
+ * "skipped <reason> <count>" line per skip reason, into buf (cap bytes, NUL-terminated;
+ * buf may be NULL when cap is 0). Returns the length of the whole text, as snprintf
+ * does (the text was cut if that is >= cap), or a negative value if formatting failed. */
 CODEIDX_API int codeidx_stats_format(const codeidx_stats *stats, const char *root, char *buf,
 				     size_t cap);
 
@@ -374,8 +375,9 @@ typedef struct codeidx_search_result {
  * Thread-safe: any number of searches may run at once on one handle, alongside an
  * update; each sees one consistent generation. `result` may be NULL.
  * Memory: a search holds a bounded window of files being verified; the handle keeps
- * the buffers between searches (at most 64 of up to 1 MiB each, a few MiB in
- * practice), freed by codeidx_close(). */
+ * buffers between searches (32 files' worth of at most 1 MiB of content each, and 8
+ * PCRE2 scratch sets: about 80 MiB at worst, a few MiB in practice), freed by
+ * codeidx_close(). */
 CODEIDX_API int codeidx_search(codeidx *idx, const char *pattern, size_t pattern_len,
 			       const codeidx_search_options *opts, codeidx_match_fn fn,
 			       void *user, codeidx_search_result *result);

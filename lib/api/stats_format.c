@@ -11,7 +11,7 @@ CODEIDX_API int codeidx_stats_format(const codeidx_stats *s, const char *root, c
 			 "root        %s\ngeneration  %" PRIu64 "\nfiles       %" PRIu64
 			 "\nbytes       %" PRIu64 "\nsegments    %" PRIu64 "\ndeleted     %" PRIu64
 			 "\nindex size  %" PRIu64 "\ntrigrams    %" PRIu64 "\n",
-			 root, s->generation, s->files, s->bytes, s->segments, s->deleted_docs,
+			 root ? root : "", s->generation, s->files, s->bytes, s->segments, s->deleted_docs,
 			 s->index_bytes, s->trigrams);
 	for (int i = 0; i < CODEIDX_SKIP__COUNT && n >= 0; i++) {
 		size_t at = (size_t)n < cap ? (size_t)n : cap; /* appends after what fitted */

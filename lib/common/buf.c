@@ -29,8 +29,10 @@ int cx_buf_reset(cx_buf *b, size_t n)
 	if (n <= b->cap)
 		return 0;
 	cx_buf_release(b);
-	/* Powers of two: a reused buffer soon fits the sizes it meets. */
-	return cx_buf_reserve(b, n < SIZE_MAX / 4 ? (size_t)1 << (64 - __builtin_clzll(n)) : n);
+	/* Powers of two (n itself if it is one): a reused buffer soon fits the sizes it
+	 * meets. */
+	size_t c = n <= 256 || n > SIZE_MAX / 4 ? n : (size_t)1 << (64 - __builtin_clzll(n - 1));
+	return cx_buf_reserve(b, c);
 }
 
 int cx_buf_append(cx_buf *b, const void *p, size_t n)

@@ -3,7 +3,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "search/matcher.h"
 
-#ifdef __SSE2__
+#if defined(__SSE2__) && defined(__x86_64__)
 #include <emmintrin.h>
 #endif
 #include <pcre2.h>
@@ -284,14 +284,14 @@ typedef struct line_cursor {
 	size_t start;   /* start of that line */
 } line_cursor;
 
-/* Counts the '\n' bytes of p[0..n): sixteen at a time with SSE2 (every x86-64 has
- * it), eight at a time elsewhere. Line numbers cost a pass over each file's bytes up
+/* Counts the '\n' bytes of p[0..n): sixteen at a time with SSE2 on x86-64 (every
+ * x86-64 has it), eight at a time elsewhere. Line numbers cost a pass over each file's bytes up
  * to its last match, so this is one of the hot loops of a search. */
 static uint64_t count_newlines(const uint8_t *p, size_t n)
 {
 	uint64_t count = 0;
 	size_t i = 0;
-#ifdef __SSE2__
+#if defined(__SSE2__) && defined(__x86_64__)
 	const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
 	while (i + 16 <= n) {
 		/* Byte lanes count down by one per '\n' (cmpeq gives -1); flushed into

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
@@ -61,12 +62,17 @@ static int verify(search *se, const cx_cand_doc *c, cx_file_slot *sl, cx_match_s
 		close(fd);
 		return 0;
 	}
-	/* fstat's size is the file: one read takes it (a file written to meanwhile is
-	 * searched as it was then, as grep would); short reads go on to EOF. A size of 0
-	 * still gets a read, for files whose size the kernel does not report. */
+	/* Reading stops at fstat's size: a file written to meanwhile is searched as it was
+	 * then, as grep would. Short reads go on; a size of 0 (a file whose size the kernel
+	 * does not report, as in /proc) means: to EOF. */
+	if ((uint64_t)st.st_size >= SIZE_MAX / 2) {
+		close(fd);
+		return cx_error(CODEIDX_ENOMEM, "%s: %jd bytes do not fit in memory",
+				(const char *)sl->path.data, (intmax_t)st.st_size);
+	}
 	size_t want = (size_t)st.st_size;
 	int rc = cx_buf_reset(&sl->content, want + 1);
-	do {
+	while (!rc && (!want || sl->content.len < want)) {
 		if (sl->content.cap == sl->content.len &&
 		    (rc = cx_buf_reserve(&sl->content, 1 << 16)))
 			break;
@@ -77,7 +83,7 @@ static int verify(search *se, const cx_cand_doc *c, cx_file_slot *sl, cx_match_s
 		if (r <= 0)
 			break;
 		sl->content.len += (size_t)r;
-	} while (!rc && sl->content.len < want);
+	}
 	close(fd);
 	if (!rc)
 		rc = cx_matcher_scan(se->matcher, scratch, sl->content.data, sl->content.len,

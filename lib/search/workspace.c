@@ -6,11 +6,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-/* The bound: at most this many idle slots (each buffer at most KEEP_BYTES) and
- * scratch sets; about 64 MiB in the worst case, a few MiB in practice. */
-#define KEEP_SLOTS 64
+/* The bound: at most KEEP_SLOTS idle slots (content up to KEEP_BYTES, line and span
+ * lists and path up to a quarter of that each) and KEEP_SCRATCH scratch sets (a JIT
+ * stack grows to 4 MiB at most): about 80 MiB in the worst case, a few MiB in practice. */
+#define KEEP_SLOTS 32
 #define KEEP_BYTES (1u << 20)
-#define KEEP_SCRATCH 16
+#define KEEP_SCRATCH 8
 
 struct cx_workspace {
 	pthread_mutex_t lock;
@@ -93,9 +94,10 @@ void cx_file_slot_trim(cx_file_slot *sl, size_t keep)
 {
 	if (sl->content.cap > keep)
 		cx_buf_release(&sl->content);
-	if (sl->hits.cap > keep / sizeof(cx_hit) || sl->hits.cap_spans > keep / sizeof(codeidx_span))
+	if (sl->hits.cap * sizeof(cx_hit) > keep / 4 ||
+	    sl->hits.cap_spans * sizeof(codeidx_span) > keep / 4)
 		cx_hits_release(&sl->hits);
-	if (sl->path.cap > keep)
+	if (sl->path.cap > keep / 4)
 		cx_buf_release(&sl->path);
 }
 

@@ -32,7 +32,8 @@ void cx_workspace_give_slots(cx_workspace *ws, cx_file_slot *slots, size_t n);
 cx_match_scratch *cx_workspace_take_scratch(cx_workspace *ws);
 void cx_workspace_give_scratch(cx_workspace *ws, cx_match_scratch *s);
 
-/* Frees the buffers of a slot that hold more than `keep` bytes. */
+/* Frees the content buffer of a slot if it holds more than `keep` bytes, its line and
+ * span lists and path if one holds more than keep / 4. */
 void cx_file_slot_trim(cx_file_slot *sl, size_t keep);
 /* Frees every buffer of a slot. */
 void cx_file_slot_release(cx_file_slot *sl);
