@@ -26,6 +26,8 @@
  * 1 s): a least-squares line through the samples after warm-up rises by less than 10%
  * of their mean (+ 4 MiB) over the run. Exit 1 otherwise. SOAK_CHECK_RSS=0 reports the RSS
  * without judging it (runs of a few seconds have no steady state to judge).
+ * SOAK_CONNECT_MS sets the clients' connect and handshake timeout (default 5000; the
+ * sanitizer runs of make check, ten times slower, give it 30000).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -62,6 +64,7 @@ static uint64_t splitmix(uint64_t *s)
 
 static const char *root;
 static double deadline;
+static codeidx_daemon_connect_options connect_opts = CODEIDX_DAEMON_CONNECT_OPTIONS_INIT;
 
 /* ------------------------------------------------------------------ the tree ---- */
 
@@ -250,7 +253,7 @@ static void *client_thread(void *p)
 		if (!c || st->requests % 50 == 49) {
 			codeidx_daemon_disconnect(c);
 			c = NULL;
-			int rc = codeidx_daemon_connect(&c, root, NULL);
+			int rc = codeidx_daemon_connect(&c, root, &connect_opts);
 			if (rc) {
 				record_error(st, "connect", rc);
 				usleep(10000);
@@ -377,7 +380,7 @@ static void *update_thread(void *p)
 			continue;
 		}
 		if (!c) {
-			int rc = codeidx_daemon_connect(&c, root, NULL);
+			int rc = codeidx_daemon_connect(&c, root, &connect_opts);
 			if (rc) {
 				record_error(&u->st, "update connect", rc);
 				usleep(100000);
@@ -497,6 +500,8 @@ int main(int argc, char **argv)
 	int n_clients = atoi(argv[3]);
 	if (seconds <= 0 || n_clients <= 0)
 		return 2;
+	if (getenv("SOAK_CONNECT_MS"))
+		connect_opts.timeout_ms = (unsigned)atoi(getenv("SOAK_CONNECT_MS"));
 	signal(SIGPIPE, SIG_IGN);
 	make_stable();
 	uint64_t seed = 9;
