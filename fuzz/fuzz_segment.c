@@ -2,14 +2,16 @@
 /*
  * Input: byte 0 = mode, the rest = the file. Mode bit 0 set: before the file is opened,
  * every checksum it can hold is recomputed over the fuzzed bytes (each posting list's,
- * in its TRIGRAMS entry, then each section's, then the header's), so that the fuzzer
+ * in its TRIGRAMS entry, each block summary's and the block table's, then each
+ * section's, then the header's), so that the fuzzer
  * reaches the structural checks behind them, as a crafted foreign file would.
  * The file is written as seg-0000000000000001.cdx in a private directory and opened with
  * cx_segment_open(). When it opens: every doc's path and metadata are read, every
  * trigram entry is looked up with cx_segment_find(), and every posting list is decoded
  * with cx_segment_list() into a buffer of min(count, n_docs) ids (a list may never yield
  * more docs than the segment has); a list that decodes holds ascending ids below
- * n_docs. Nothing may crash, leak, hang or read out of bounds.
+ * n_docs; every doc's block summary is fetched, and one that parses is probed in every
+ * block. Nothing may crash, leak, hang or read out of bounds.
  *
  * Build and run: scripts/fuzz.sh segment (or make fuzz); corpus: fuzz/corpus/segment.
  */
@@ -22,6 +24,7 @@
 #include <xxhash.h>
 
 #include "common/buf.h"
+#include "index/blocks.h"
 #include "index/segment.h"
 #include "index/segment_format.h"
 
@@ -81,6 +84,19 @@ static void fix_checksums(uint8_t *f, size_t len)
 				cx_put_u32(e + 12, (uint32_t)XXH3_64bits(f + post + off, end - off));
 		}
 	}
+	size_t bl, bl_len;
+	if (!section(f, len, CX_SEC_BLOCKS, &bl, &bl_len) && bl_len >= 8) {
+		uint64_t n = cx_get_u32(f + bl), table = n * CX_SEG_BLOCKS_ENTRY;
+		if (table <= bl_len - 8) {
+			for (uint64_t i = 0; i < n; i++) {
+				uint8_t *e = f + bl + 8 + i * CX_SEG_BLOCKS_ENTRY;
+				uint64_t off = cx_get_u32(e + 4), blen = cx_get_u32(e + 8);
+				if (off <= bl_len && blen <= bl_len - off)
+					cx_put_u32(e + 12, (uint32_t)XXH3_64bits(f + bl + off, blen));
+			}
+			cx_put_u32(f + bl + 4, (uint32_t)XXH3_64bits(f + bl + 8, table));
+		}
+	}
 	for (unsigned i = 0; i < CX_SEG_NSECTIONS; i++) {
 		size_t off, n;
 		if (!section(f, len, i, &off, &n))
@@ -122,6 +138,13 @@ static void read_all(const cx_segment *s)
 			sink ^= (uint8_t)p[k];
 		cx_docmeta m;
 		cx_segment_meta(s, i, &m);
+		const uint8_t *blob;
+		cx_blocks b;
+		if (cx_segment_blocks(s, i, &blob, &len) == 0 && blob &&
+		    cx_blocks_parse(blob, len, m.size, &b) == 0)
+			for (unsigned k = 0; k < b.n; k++)
+				sink ^= (uint8_t)(cx_blocks_newlines(&b, k) +
+						  cx_blocks_may_have(&b, k, 0x616263u + k));
 	}
 	for (uint64_t k = 0; k < s->n_tris; k++) {
 		uint32_t tri = cx_segment_tri(s, k);

@@ -62,7 +62,11 @@ int cx_seg_merge(int dirfd, const cx_snap_seg *const *segs, size_t n, uint64_t n
 			break;
 		cx_docmeta m;
 		cx_snap_meta(segs[best], pos[best], &m);
-		rc = cx_segw_add_doc(w, bp, bl, &m);
+		const uint8_t *blob;
+		size_t blob_len;
+		rc = cx_segment_blocks(segs[best]->seg, pos[best], &blob, &blob_len);
+		if (!rc)
+			rc = cx_segw_add_doc(w, bp, bl, &m, blob, blob_len);
 		remap[best][pos[best]++] = next++;
 	}
 	for (size_t i = 0; i < n && !rc; i++)

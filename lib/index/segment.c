@@ -99,24 +99,52 @@ static int path_ends_ok(const uint8_t *p, size_t len)
 	return 1;
 }
 
+/* Checks the BLOCKS section's head: count, entries' checksum, order and bounds (each
+ * summary's own checksum is checked when it is read). */
+static int verify_blocks(cx_segment *s, const uint8_t *p, uint64_t len)
+{
+	if (len < 8)
+		return corrupt(s, "block section too short", (uint64_t)(p - s->map));
+	uint32_t n = cx_get_u32(p);
+	uint64_t table = (uint64_t)n * CX_SEG_BLOCKS_ENTRY;
+	if (n > s->n_docs || table > len - 8 ||
+	    (uint32_t)XXH3_64bits(p + 8, (size_t)table) != cx_get_u32(p + 4))
+		return corrupt(s, "block table damaged", (uint64_t)(p - s->map));
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *e = p + 8 + (uint64_t)i * CX_SEG_BLOCKS_ENTRY;
+		uint64_t off = cx_get_u32(e + 4), blen = cx_get_u32(e + 8);
+		if (cx_get_u32(e) >= s->n_docs || (i && cx_get_u32(e) <= cx_get_u32(e - 16)) ||
+		    off < 8 + table || off > len || blen > len - off)
+			return corrupt(s, "block table entry out of order or bounds",
+				       (uint64_t)(e - s->map));
+	}
+	s->blocks = p;
+	s->n_blocks = n;
+	return 0;
+}
+
 /* Checks the header, the section table and the small sections. */
 static int verify(cx_segment *s)
 {
 	const uint8_t *m = s->map;
-	const size_t start = CX_SEG_HEADER_SIZE + CX_SEG_NSECTIONS * CX_SEG_SECTION_SIZE;
-	if (s->map_len < start || memcmp(m, CX_SEG_MAGIC, 8) != 0)
+	if (s->map_len < CX_SEG_HEADER_SIZE || memcmp(m, CX_SEG_MAGIC, 8) != 0)
 		return corrupt(s, "not a segment file (bad magic or too short)", 0);
-	if (cx_get_u32(m + 8) != CX_SEG_VERSION)
+	uint32_t version = cx_get_u32(m + 8);
+	if (version != CX_SEG_VERSION && version != 1)
 		return cx_error(CODEIDX_EVERSION, "segment %s: format version %u, expected %u",
-				s->name, cx_get_u32(m + 8), CX_SEG_VERSION);
-	if (cx_get_u32(m + 12) != CX_SEG_NSECTIONS)
+				s->name, version, CX_SEG_VERSION);
+	const unsigned nsec = version == 1 ? CX_SEG_NSECTIONS_V1 : CX_SEG_NSECTIONS;
+	const size_t start = CX_SEG_HEADER_SIZE + nsec * CX_SEG_SECTION_SIZE;
+	if (s->map_len < start)
+		return corrupt(s, "file too short for its section table", 0);
+	if (cx_get_u32(m + 12) != nsec)
 		return corrupt(s, "wrong section count", 12);
 	XXH3_state_t *hs = XXH3_createState();
 	if (!hs)
 		return CODEIDX_ENOMEM;
 	XXH3_64bits_reset(hs);
 	XXH3_64bits_update(hs, m, 56);
-	XXH3_64bits_update(hs, m + CX_SEG_HEADER_SIZE, CX_SEG_NSECTIONS * CX_SEG_SECTION_SIZE);
+	XXH3_64bits_update(hs, m + CX_SEG_HEADER_SIZE, nsec * CX_SEG_SECTION_SIZE);
 	uint64_t sum = XXH3_64bits_digest(hs);
 	XXH3_freeState(hs);
 	if (sum != cx_get_u64(m + 56))
@@ -126,7 +154,7 @@ static int verify(cx_segment *s)
 	s->n_tris = cx_get_u64(m + 24);
 	const uint8_t *sec_ptr[CX_SEG_NSECTIONS];
 	uint64_t sec_len[CX_SEG_NSECTIONS];
-	for (unsigned i = 0; i < CX_SEG_NSECTIONS; i++) {
+	for (unsigned i = 0; i < nsec; i++) {
 		const uint8_t *e = m + CX_SEG_HEADER_SIZE + i * CX_SEG_SECTION_SIZE;
 		uint64_t off = cx_get_u64(e + 8), len = cx_get_u64(e + 16);
 		if (cx_get_u32(e) != i || off < start || off > s->map_len ||
@@ -134,14 +162,20 @@ static int verify(cx_segment *s)
 			return corrupt(s, "section out of bounds", (uint64_t)(e - m));
 		sec_ptr[i] = m + off;
 		sec_len[i] = len;
-		/* Posting lists are verified one by one when read. */
-		if (i != CX_SEC_POSTINGS && XXH3_64bits(m + off, len) != cx_get_u64(e + 24))
+		/* Posting lists and block summaries are verified one by one when read. */
+		if (i != CX_SEC_POSTINGS && i != CX_SEC_BLOCKS &&
+		    XXH3_64bits(m + off, len) != cx_get_u64(e + 24))
 			return corrupt(s, "section checksum mismatch", off);
 	}
 	if (s->n_tris > s->map_len / CX_SEG_TRI_ENTRY ||
 	    sec_len[CX_SEC_TRIGRAMS] != s->n_tris * CX_SEG_TRI_ENTRY ||
 	    sec_len[CX_SEC_DOCS] != (uint64_t)s->n_docs * CX_SEG_DOC_ENTRY)
 		return corrupt(s, "table sizes disagree with the header", 16);
+	if (nsec > CX_SEC_BLOCKS) {
+		int rc = verify_blocks(s, sec_ptr[CX_SEC_BLOCKS], sec_len[CX_SEC_BLOCKS]);
+		if (rc)
+			return rc;
+	}
 	s->post = sec_ptr[CX_SEC_POSTINGS];
 	s->post_len = sec_len[CX_SEC_POSTINGS];
 	s->tris = sec_ptr[CX_SEC_TRIGRAMS];
@@ -330,4 +364,30 @@ int cx_segment_filter(const cx_segment *s, uint64_t k, uint32_t *ids, size_t *n)
 				      s->n_docs, ids, n))
 		rc = list_damaged(s, k, p);
 	return rc;
+}
+
+int cx_segment_blocks(const cx_segment *s, uint32_t doc, const uint8_t **blob, size_t *len)
+{
+	*blob = NULL;
+	*len = 0;
+	uint32_t lo = 0, hi = s->n_blocks;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (cx_get_u32(s->blocks + 8 + (uint64_t)mid * CX_SEG_BLOCKS_ENTRY) < doc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	const uint8_t *e = s->blocks + 8 + (uint64_t)lo * CX_SEG_BLOCKS_ENTRY;
+	if (lo == s->n_blocks || cx_get_u32(e) != doc)
+		return 0;
+	const uint8_t *p = s->blocks + cx_get_u32(e + 4);
+	size_t n = cx_get_u32(e + 8);
+	if ((uint32_t)XXH3_64bits(p, n) != cx_get_u32(e + 12))
+		return cx_error(CODEIDX_ECORRUPT,
+				"segment %s: block summary of doc %u damaged (offset %" PRIu64 ")",
+				s->name, doc, (uint64_t)(p - s->map));
+	*blob = p;
+	*len = n;
+	return 0;
 }

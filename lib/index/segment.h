@@ -25,6 +25,8 @@ typedef struct cx_segment {
 	const uint8_t *docs; /* DOCS entries */
 	const uint8_t *paths;
 	uint64_t paths_len;
+	const uint8_t *blocks; /* BLOCKS (NULL in a format 1 segment) */
+	uint32_t n_blocks;     /* docs with a block summary */
 } cx_segment;
 
 /* Formats the file name of segment `id` into buf (at least 32 bytes). */
@@ -43,6 +45,10 @@ void cx_segment_unref(cx_segment *s);
 /* Doc `i`'s path (not NUL-terminated) and metadata. i < n_docs. */
 const char *cx_segment_path(const cx_segment *s, uint32_t i, size_t *len);
 void cx_segment_meta(const cx_segment *s, uint32_t i, cx_docmeta *m);
+
+/* Doc i's block summary (index/blocks.h): sets blob and len, or NULL and 0 when it has
+ * none, after verifying its checksum. Returns 0 or CODEIDX_ECORRUPT. */
+int cx_segment_blocks(const cx_segment *s, uint32_t doc, const uint8_t **blob, size_t *len);
 
 /* Finds trigram `tri`: returns its entry index, or -1 when absent. */
 int64_t cx_segment_find(const cx_segment *s, uint32_t tri);

@@ -22,16 +22,22 @@
  *             u64 path offset in PATHS, u32 path length, u32 flags (0),
  *             u64 size, i64 mtime (ns), u64 inode, u64 XXH3 of the content.
  *   PATHS     the path bytes, no separators.
+ *   BLOCKS    (format 2) the block summaries of large docs (index/blocks.h):
+ *             u32 entry count E, u32 low half of the XXH3 of the E entries, then E
+ *             entries of 16 bytes ascending by doc: u32 doc, u32 offset of its summary
+ *             (from the section's start), u32 its length, u32 low half of its XXH3;
+ *             then the summaries.
  *
- * Every section is checksummed; TRIGRAMS, DOCS and PATHS are verified when the
- * segment is opened, each posting list when it is read, so a damaged file is always
- * reported as corrupt, never answered from.
+ * Every section is checksummed; TRIGRAMS, DOCS, PATHS and the BLOCKS entries are
+ * verified when the segment is opened, each posting list and block summary when it is
+ * read, so a damaged file is always reported as corrupt, never answered from. Format 1
+ * (no BLOCKS section) is still read.
  */
 #ifndef CX_SEGMENT_FORMAT_H
 #define CX_SEGMENT_FORMAT_H
 
 #define CX_SEG_MAGIC "CDXSEG\r\n"
-#define CX_SEG_VERSION 1u
+#define CX_SEG_VERSION 2u
 #define CX_SEG_HEADER_SIZE 64u
 #define CX_SEG_SECTION_SIZE 32u
 
@@ -40,11 +46,16 @@ enum cx_seg_section {
 	CX_SEC_TRIGRAMS = 1,
 	CX_SEC_DOCS = 2,
 	CX_SEC_PATHS = 3,
-	CX_SEG_NSECTIONS = 4,
+	CX_SEC_BLOCKS = 4,
+	CX_SEG_NSECTIONS = 5,
 };
+
+/* Sections of a format 1 segment (no BLOCKS). */
+#define CX_SEG_NSECTIONS_V1 4u
 
 #define CX_SEG_TRI_ENTRY 16u
 #define CX_SEG_DOC_ENTRY 48u
+#define CX_SEG_BLOCKS_ENTRY 16u
 
 enum cx_list_kind {
 	CX_LIST_VARINT = 0,

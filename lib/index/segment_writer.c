@@ -22,6 +22,9 @@ struct cx_segw {
 	cx_buf tris;  /* TRIGRAMS entries, offsets already absolute */
 	cx_buf docs;  /* DOCS entries */
 	cx_buf paths; /* PATHS bytes */
+	cx_buf blocks_tab; /* BLOCKS entries, offsets relative to the first summary */
+	cx_buf blocks;     /* the summaries */
+	uint32_t n_blocks;
 	uint32_t n_docs;
 	uint64_t n_tris;
 };
@@ -61,6 +64,8 @@ static void segw_free(cx_segw *w)
 	cx_buf_release(&w->tris);
 	cx_buf_release(&w->docs);
 	cx_buf_release(&w->paths);
+	cx_buf_release(&w->blocks_tab);
+	cx_buf_release(&w->blocks);
 	free(w);
 }
 
@@ -72,7 +77,25 @@ void cx_segw_abort(cx_segw *w)
 	segw_free(w);
 }
 
-int cx_segw_add_doc(cx_segw *w, const char *path, size_t len, const cx_docmeta *m)
+/* Records doc `doc`'s block summary. */
+static int add_blocks(cx_segw *w, uint32_t doc, const uint8_t *blob, size_t len)
+{
+	if (len > UINT32_MAX || w->blocks.len + len > UINT32_MAX - (1u << 28))
+		return cx_error(CODEIDX_ELIMIT, "segment %s: block summaries exceed 4 GiB",
+				w->name);
+	uint8_t e[CX_SEG_BLOCKS_ENTRY];
+	cx_put_u32(e, doc);
+	cx_put_u32(e + 4, (uint32_t)w->blocks.len);
+	cx_put_u32(e + 8, (uint32_t)len);
+	cx_put_u32(e + 12, (uint32_t)XXH3_64bits(blob, len));
+	if (cx_buf_append(&w->blocks_tab, e, sizeof e) || cx_buf_append(&w->blocks, blob, len))
+		return cx_error(CODEIDX_ENOMEM, "segment %s: out of memory", w->name);
+	w->n_blocks++;
+	return 0;
+}
+
+int cx_segw_add_doc(cx_segw *w, const char *path, size_t len, const cx_docmeta *m,
+		    const uint8_t *blocks, size_t blocks_len)
 {
 	if (w->n_docs == UINT32_MAX || len > UINT32_MAX)
 		return cx_error(CODEIDX_ELIMIT, "segment %s: too many docs", w->name);
@@ -85,6 +108,11 @@ int cx_segw_add_doc(cx_segw *w, const char *path, size_t len, const cx_docmeta *
 	cx_put_u64(e + 40, m->hash);
 	if (cx_buf_append(&w->docs, e, sizeof e) || cx_buf_append(&w->paths, path, len))
 		return cx_error(CODEIDX_ENOMEM, "segment %s: out of memory", w->name);
+	if (blocks_len) {
+		int rc = add_blocks(w, w->n_docs, blocks, blocks_len);
+		if (rc)
+			return rc;
+	}
 	w->n_docs++;
 	return 0;
 }
@@ -125,32 +153,68 @@ static void put_section(uint8_t *p, unsigned id, uint64_t off, uint64_t len, uin
 	cx_put_u64(p + 24, sum);
 }
 
+/* Turns the BLOCKS entries into the section's head: count, table checksum, entries
+ * with offsets from the section's start. 0 or CODEIDX_ENOMEM. */
+static int blocks_head(cx_segw *w, cx_buf *head)
+{
+	size_t table = (size_t)w->n_blocks * CX_SEG_BLOCKS_ENTRY;
+	if (cx_buf_reserve(head, 8 + table))
+		return CODEIDX_ENOMEM;
+	uint8_t *t = w->blocks_tab.data;
+	for (uint32_t i = 0; i < w->n_blocks; i++) {
+		uint8_t *e = t + (size_t)i * CX_SEG_BLOCKS_ENTRY;
+		cx_put_u32(e + 4, cx_get_u32(e + 4) + (uint32_t)(8 + table));
+	}
+	cx_put_u32(head->data, w->n_blocks);
+	cx_put_u32(head->data + 4, (uint32_t)XXH3_64bits(t, table));
+	if (table)
+		memcpy(head->data + 8, t, table);
+	head->len = 8 + table;
+	return 0;
+}
+
 int cx_segw_commit(cx_segw *w, uint64_t *bytes)
 {
 	uint8_t head[DATA_START] = {0};
-	const cx_buf *tail[3] = {&w->tris, &w->docs, &w->paths};
+	cx_buf bhead = CX_BUF_INIT;
+	if (blocks_head(w, &bhead)) {
+		cx_segw_abort(w);
+		return CODEIDX_ENOMEM;
+	}
+	cx_buf_release(&w->blocks_tab);
+	w->blocks_tab = bhead; /* freed with the writer */
+	/* The sections after POSTINGS, each in one or two pieces. */
+	const cx_buf *tail[CX_SEG_NSECTIONS - 1][2] = {
+		{&w->tris, NULL}, {&w->docs, NULL}, {&w->paths, NULL}, {&w->blocks_tab, &w->blocks}};
 	uint64_t off = DATA_START + w->post_len;
 	uint8_t *sec = head + CX_SEG_HEADER_SIZE;
 	put_section(sec, CX_SEC_POSTINGS, DATA_START, w->post_len,
 		    XXH3_64bits_digest(w->post_hash));
-	for (unsigned i = 0; i < 3; i++) {
-		const cx_buf *b = tail[i];
-		put_section(sec + (i + 1) * CX_SEG_SECTION_SIZE, i + 1, off, b->len,
-			    XXH3_64bits(b->data, b->len));
-		if (b->len && pwrite(w->fd, b->data, b->len, (off_t)off) != (ssize_t)b->len)
-			goto io_error;
-		off += b->len;
+	XXH3_state_t *hs = XXH3_createState();
+	if (!hs) {
+		cx_segw_abort(w);
+		return CODEIDX_ENOMEM;
+	}
+	for (unsigned i = 0; i < CX_SEG_NSECTIONS - 1; i++) {
+		uint64_t start = off;
+		XXH3_64bits_reset(hs);
+		for (unsigned j = 0; j < 2 && tail[i][j]; j++) {
+			const cx_buf *b = tail[i][j];
+			XXH3_64bits_update(hs, b->data, b->len);
+			if (b->len && pwrite(w->fd, b->data, b->len, (off_t)off) != (ssize_t)b->len) {
+				XXH3_freeState(hs);
+				goto io_error;
+			}
+			off += b->len;
+		}
+		put_section(sec + (i + 1) * CX_SEG_SECTION_SIZE, i + 1, start, off - start,
+			    XXH3_64bits_digest(hs));
 	}
 	memcpy(head, CX_SEG_MAGIC, 8);
 	cx_put_u32(head + 8, CX_SEG_VERSION);
 	cx_put_u32(head + 12, CX_SEG_NSECTIONS);
 	cx_put_u32(head + 16, w->n_docs);
 	cx_put_u64(head + 24, w->n_tris);
-	XXH3_state_t *hs = XXH3_createState();
-	if (!hs) {
-		cx_segw_abort(w);
-		return CODEIDX_ENOMEM;
-	}
 	XXH3_64bits_reset(hs);
 	XXH3_64bits_update(hs, head, 56);
 	XXH3_64bits_update(hs, sec, CX_SEG_NSECTIONS * CX_SEG_SECTION_SIZE);

@@ -13,8 +13,10 @@ typedef struct cx_segw cx_segw;
 /* Creates the file `name` in `dirfd` (failing if it exists). */
 int cx_segw_create(cx_segw **out, int dirfd, const char *name);
 
-/* Appends the next doc (ids are given in call order, from 0; paths must ascend). */
-int cx_segw_add_doc(cx_segw *w, const char *path, size_t len, const cx_docmeta *meta);
+/* Appends the next doc (ids are given in call order, from 0; paths must ascend), with
+ * its block summary (index/blocks.h) when blocks_len > 0. */
+int cx_segw_add_doc(cx_segw *w, const char *path, size_t len, const cx_docmeta *meta,
+		    const uint8_t *blocks, size_t blocks_len);
 
 /* Appends a chunk of trigram entries (16-byte format of segment_format.h, offsets
  * relative to `post`) and their posting bytes. Chunks come in trigram order. */

@@ -24,6 +24,11 @@ static const uint8_t byte_rank[256] = {
 	 73,  54,  55,  56,  57,  58,  59,  60,  61,  62,  63,  64,  65,  66,  67,  68,
 };
 
+unsigned cx_byte_rank(uint8_t c)
+{
+	return byte_rank[c];
+}
+
 /* Bytes ranked above this are too common for memchr to skip much. */
 #define COMMON_RANK 245
 

@@ -14,6 +14,9 @@ typedef struct cx_finder {
 	int by_rare; /* 0: the rarest byte is still common; use memmem */
 } cx_finder;
 
+/* How common byte c is in source code: 0 for the rarest byte, 255 for the space. */
+unsigned cx_byte_rank(uint8_t c);
+
 /* Prepares a finder for needle[0..n) (n >= 1); the needle must outlive it. */
 void cx_finder_init(cx_finder *f, const void *needle, size_t n);
 

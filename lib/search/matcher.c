@@ -3,15 +3,14 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "search/matcher.h"
 
-#if defined(__SSE2__) && defined(__x86_64__)
-#include <emmintrin.h>
-#endif
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/error.h"
+#include "common/newlines.h"
 #include "search/find.h"
+#include "search/find_fold.h"
 #include "search/literal.h"
 
 struct cx_matcher {
@@ -23,7 +22,9 @@ struct cx_matcher {
 	 * with memmem before the regex runs. */
 	char lit[256];
 	size_t lit_len;
-	cx_finder find_lit;    /* over lit, when lit_len */
+	int lit_fold;          /* lit is matched ignoring ASCII case (-i) */
+	cx_finder find_lit;    /* over lit, when lit_len and not lit_fold */
+	cx_fold_finder find_lit_fold; /* over lit, when lit_len and lit_fold */
 	cx_finder find_needle; /* over needle, in fixed-string mode */
 };
 
@@ -144,16 +145,17 @@ int cx_matcher_new(cx_matcher **out, const char *pattern, size_t len, unsigned f
 	/* Judged on the user's pattern: the -w wrapper's lookbehind sees '\n' before a
 	 * line, which is no word byte, exactly like the start of a line. */
 	m->per_line = !(flags & CODEIDX_SEARCH_LITERAL) && needs_per_line(pattern, len);
-	if (!(flags & CODEIDX_SEARCH_IGNORE_CASE)) {
-		if (!(flags & CODEIDX_SEARCH_LITERAL))
-			m->lit_len = cx_required_literal(pattern, len, m->lit, sizeof m->lit);
-		else if (!memchr(pattern, '\n', len))
-			memcpy(m->lit, pattern, m->lit_len = len < sizeof m->lit ? len : sizeof m->lit);
-		if (m->lit_len < 2)
-			m->lit_len = 0;
-		else
-			cx_finder_init(&m->find_lit, m->lit, m->lit_len);
-	}
+	if (!(flags & CODEIDX_SEARCH_LITERAL))
+		m->lit_len = cx_required_literal(pattern, len, m->lit, sizeof m->lit);
+	else if (!memchr(pattern, '\n', len))
+		memcpy(m->lit, pattern, m->lit_len = len < sizeof m->lit ? len : sizeof m->lit);
+	m->lit_fold = (flags & CODEIDX_SEARCH_IGNORE_CASE) != 0;
+	if (m->lit_len < 2)
+		m->lit_len = 0;
+	else if (m->lit_fold)
+		cx_fold_finder_init(&m->find_lit_fold, m->lit, m->lit_len);
+	else
+		cx_finder_init(&m->find_lit, m->lit, m->lit_len);
 	cx_buf_release(&src);
 	pcre2_jit_compile(m->code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
 	*out = m;
@@ -284,47 +286,11 @@ typedef struct line_cursor {
 	size_t start;   /* start of that line */
 } line_cursor;
 
-/* Counts the '\n' bytes of p[0..n): sixteen at a time with SSE2 on x86-64 (every
- * x86-64 has it), eight at a time elsewhere. Line numbers cost a pass over each file's bytes up
- * to its last match, so this is one of the hot loops of a search. */
-static uint64_t count_newlines(const uint8_t *p, size_t n)
-{
-	uint64_t count = 0;
-	size_t i = 0;
-#if defined(__SSE2__) && defined(__x86_64__)
-	const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
-	while (i + 16 <= n) {
-		/* Byte lanes count down by one per '\n' (cmpeq gives -1); flushed into
-		 * 64-bit sums before any lane can wrap (255 rounds at most). */
-		__m128i acc = zero;
-		size_t stop = i + 16 * 255 < n ? i + 16 * 255 : n;
-		for (; i + 16 <= stop; i += 16)
-			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_loadu_si128((const void *)(p + i)), nl));
-		__m128i sums = _mm_sad_epu8(acc, zero);
-		count += (uint64_t)_mm_cvtsi128_si64(sums) +
-			 (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums));
-	}
-#else
-	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, p + i, 8);
-		w ^= ones * '\n'; /* '\n' bytes become zero */
-		/* Exact zero-byte mask: high bit set where the byte was zero. */
-		uint64_t z = ~(((w & ~highs) + ~highs) | w) & highs;
-		count += ((z >> 7) * ones) >> 56; /* sum of the 0/1 bytes, no popcnt needed */
-	}
-#endif
-	for (; i < n; i++)
-		count += p[i] == '\n';
-	return count;
-}
-
 static void advance_to(line_cursor *c, size_t at)
 {
 	if (at <= c->counted)
 		return;
-	uint64_t n = count_newlines(c->buf + c->counted, at - c->counted);
+	uint64_t n = cx_count_newlines(c->buf + c->counted, at - c->counted);
 	if (n) {
 		const uint8_t *q = memrchr(c->buf + c->counted, '\n', at - c->counted);
 		c->line += n;
@@ -359,22 +325,25 @@ static int add_before(cx_hits *h, const uint8_t *buf, size_t start, uint64_t lin
 	return 0;
 }
 
-int cx_matcher_scan(const cx_matcher *m, cx_match_scratch *s, const uint8_t *buf, size_t n,
-		    uint64_t max_lines, unsigned before, unsigned after, cx_hits *h)
+/* Scans the lines of buf[from..n) (`from` starts line number `first_line`), appending
+ * to h; max_lines bounds h->matched. */
+static int scan(const cx_matcher *m, cx_match_scratch *s, const uint8_t *buf, size_t from,
+		size_t n, uint64_t first_line, uint64_t max_lines, unsigned before, unsigned after,
+		cx_hits *h)
 {
-	h->n = h->n_spans = 0;
-	h->matched = 0;
 	if (before > 64)
 		before = 64; /* context is bounded per match; callers cap the option */
-	line_cursor cur = {buf, 0, 1, 0};
-	size_t pos = 0, out_end = 0; /* out_end: end of the last line output (+1) */
+	line_cursor cur = {buf, from, first_line, from};
+	size_t pos = from, out_end = from; /* out_end: end of the last line output (+1) */
 	uint64_t out_line = 0;       /* the number of that line */
 	unsigned pending_after = 0;
 	while (pos < n) {
 		/* Find the next line with a possible match. */
 		size_t at;
 		if (m->lit_len) {
-			const uint8_t *q = cx_finder_find(&m->find_lit, buf + pos, n - pos);
+			const uint8_t *q = m->lit_fold
+						   ? cx_fold_finder_find(&m->find_lit_fold, buf + pos, n - pos)
+						   : cx_finder_find(&m->find_lit, buf + pos, n - pos);
 			if (!q)
 				break;
 			at = (size_t)(q - buf);
@@ -443,4 +412,20 @@ int cx_matcher_scan(const cx_matcher *m, cx_match_scratch *s, const uint8_t *buf
 		pending_after--;
 	}
 	return 0;
+}
+
+int cx_matcher_scan(const cx_matcher *m, cx_match_scratch *s, const uint8_t *buf, size_t n,
+		    uint64_t max_lines, unsigned before, unsigned after, cx_hits *h)
+{
+	h->n = h->n_spans = 0;
+	h->matched = 0;
+	return scan(m, s, buf, 0, n, 1, max_lines, before, after, h);
+}
+
+int cx_matcher_scan_part(const cx_matcher *m, cx_match_scratch *s, const uint8_t *buf,
+			 size_t from, size_t n, uint64_t first_line, uint64_t max_lines, cx_hits *h)
+{
+	if (max_lines && h->matched >= max_lines)
+		return 0;
+	return scan(m, s, buf, from, n, first_line, max_lines, 0, 0, h);
 }

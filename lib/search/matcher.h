@@ -48,6 +48,13 @@ void cx_match_scratch_free(cx_match_scratch *s);
 int cx_matcher_scan(const cx_matcher *m, cx_match_scratch *s, const uint8_t *buf, size_t n,
 		    uint64_t max_lines, unsigned before, unsigned after, cx_hits *out);
 
+/* Like cx_matcher_scan without context, over a part of a file: buf[from..n) holds
+ * whole lines, the first of them line `first_line`. Appends to `out` (hit offsets
+ * stay relative to buf); max_lines bounds out->matched over all parts. */
+int cx_matcher_scan_part(const cx_matcher *m, cx_match_scratch *s, const uint8_t *buf,
+			 size_t from, size_t n, uint64_t first_line, uint64_t max_lines,
+			 cx_hits *out);
+
 void cx_hits_release(cx_hits *h);
 
 #endif

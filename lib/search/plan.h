@@ -39,6 +39,12 @@ typedef struct cx_plan {
  * PCRE2's to report; an unparsable pattern gives CX_PLAN_ALL. */
 int cx_plan_build(const char *pattern, size_t len, unsigned flags, cx_plan **out);
 
+/* The most bytes of a line that one match of `pattern` under `flags`, lookarounds
+ * included, can cover; SIZE_MAX when unbounded or unknown (a pattern the analysis does
+ * not follow, a backreference, an unbounded repeat). Every trigram the plan requires
+ * of a matching line lies within such a stretch. */
+size_t cx_plan_span(const char *pattern, size_t len, unsigned flags);
+
 /* Frees a plan (NULL is a no-op). */
 void cx_plan_free(cx_plan *plan);
 

@@ -19,6 +19,7 @@
 #include "search/filter.h"
 #include "search/matcher.h"
 #include "search/plan.h"
+#include "search/regions.h"
 #include "search/workspace.h"
 
 typedef struct search {
@@ -27,6 +28,8 @@ typedef struct search {
 	const cx_cand_doc *cands;
 	size_t n_cands;
 	const cx_matcher *matcher;
+	const cx_plan *plan;
+	int use_blocks; /* matches are short enough for block summaries, no context */
 	const codeidx_search_options *o;
 	/* The window: cand i is verified into slots[i % window] once i < emitted + window. */
 	cx_file_slot *slots;
@@ -40,6 +43,49 @@ typedef struct search {
 	unsigned workers_waiting;
 } search;
 
+/* The blocks of candidate c's file that may hold a match, from its block summary (no
+ * I/O): fills *m, *b and *mask and returns 1, or returns 0 when the file has no summary
+ * or every block passes, or CODEIDX_ECORRUPT. */
+static int pick_blocks(const search *se, const cx_cand_doc *c, cx_docmeta *m, cx_blocks *b,
+		       uint64_t *mask)
+{
+	const cx_snap_seg *seg = &se->snap->segs[c->seg];
+	cx_snap_meta(seg, c->doc, m);
+	if (m->size < CX_BLOCKS_MIN_SIZE)
+		return 0;
+	const uint8_t *blob;
+	size_t len;
+	int rc = cx_segment_blocks(seg->seg, c->doc, &blob, &len);
+	if (rc || !blob)
+		return rc;
+	if (cx_blocks_parse(blob, len, m->size, b))
+		return cx_error(CODEIDX_ECORRUPT, "segment %s: block summary of doc %u malformed",
+				seg->seg->name, c->doc);
+	*mask = cx_regions_mask(se->plan, b);
+	return *mask != (b->n == 64 ? ~0ull : (1ull << b->n) - 1);
+}
+
+/* Reads and scans the blocks of `mask` of an open file, if it is still the one indexed
+ * (same size, mtime and inode). Returns 0 when done, 1 when the whole file must be
+ * read instead, or an error. */
+static int verify_blocks(const search *se, int fd, const struct stat *st, const cx_docmeta *m,
+			 const cx_blocks *b, uint64_t mask, cx_file_slot *sl,
+			 cx_match_scratch *scratch)
+{
+	int64_t mtime = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	if (m->size != (uint64_t)st->st_size || m->mtime_ns != mtime ||
+	    m->ino != (uint64_t)st->st_ino)
+		return 1; /* changed since indexing (or its mtime was not settled then) */
+	cx_region parts[CX_BLOCKS_MAX];
+	size_t n;
+	int rc = cx_regions_read(fd, m->size, b, mask, &sl->content, parts, &n);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = cx_matcher_scan_part(se->matcher, scratch, sl->content.data, parts[i].off,
+					  parts[i].off + parts[i].len, parts[i].first_line,
+					  se->o->max_per_file, &sl->hits);
+	return rc;
+}
+
 /* Reads the file of candidate `c` and scans it into `sl`. */
 static int verify(search *se, const cx_cand_doc *c, cx_file_slot *sl, cx_match_scratch *scratch)
 {
@@ -49,8 +95,18 @@ static int verify(search *se, const cx_cand_doc *c, cx_file_slot *sl, cx_match_s
 		return CODEIDX_ENOMEM;
 	memcpy(sl->path.data, p, len);
 	sl->path.data[len] = '\0';
-	sl->hits.n = 0;
+	sl->hits.n = sl->hits.n_spans = 0;
 	sl->hits.matched = 0;
+	cx_docmeta meta;
+	cx_blocks blocks;
+	uint64_t mask = 0;
+	int partial = se->use_blocks ? pick_blocks(se, c, &meta, &blocks, &mask) : 0;
+	if (partial < 0)
+		return partial;
+	/* No block can hold a match: the file is skipped unread, as the index saw it (a
+	 * file changed since is searched as indexed, like every other candidate choice). */
+	if (partial && mask == 0)
+		return 0;
 	/* Never through a link (in any component) nor into a fifo swapped in since
 	 * indexing: such a file is reported as if it had vanished. */
 	int fd = cx_open_beneath(se->idx->root_fd, (const char *)sl->path.data,
@@ -69,6 +125,15 @@ static int verify(search *se, const cx_cand_doc *c, cx_file_slot *sl, cx_match_s
 		close(fd);
 		return cx_error(CODEIDX_ENOMEM, "%s: %jd bytes do not fit in memory",
 				(const char *)sl->path.data, (intmax_t)st.st_size);
+	}
+	if (partial) {
+		int rc = verify_blocks(se, fd, &st, &meta, &blocks, mask, sl, scratch);
+		if (rc <= 0) {
+			close(fd);
+			return rc;
+		}
+		sl->hits.n = sl->hits.n_spans = 0;
+		sl->hits.matched = 0;
 	}
 	size_t want = (size_t)st.st_size;
 	int rc = cx_buf_reset(&sl->content, want + 1);
@@ -321,8 +386,12 @@ CODEIDX_API int codeidx_search(codeidx *idx, const char *pattern, size_t pattern
 		res.generation = snap->manifest.generation;
 		res.files_indexed = snap->live_docs;
 		res.candidates = n_cands;
+		/* Block summaries pass a plan on the trigrams of a short stretch of a line;
+		 * context lines need the lines around each match, so the whole file. */
+		int use_blocks = plan->op != CX_PLAN_ALL && !o->before && !o->after &&
+				 cx_plan_span(pattern ? pattern : "", pattern_len, pf) <= CX_BLOCKS_OVERLAP;
 		search se = {.idx = idx, .snap = snap, .cands = cands, .n_cands = n_cands,
-			     .matcher = matcher, .o = o};
+			     .matcher = matcher, .plan = plan, .use_blocks = use_blocks, .o = o};
 		pthread_mutex_init(&se.lock, NULL);
 		pthread_cond_init(&se.ready, NULL);
 		pthread_cond_init(&se.space, NULL);

@@ -54,7 +54,8 @@ static int write_new_segment(cx_update *u, uint64_t id, uint32_t *n)
 		cx_docmeta m = c->now;
 		m.mtime_ns = recorded_mtime(u, m.mtime_ns);
 		if (remap[i] != CX_MERGE_DROP)
-			rc = cx_segw_add_doc(w, c->path, c->path_len, &m);
+			rc = cx_segw_add_doc(w, c->path, c->path_len, &m, c->blocks,
+					     c->blocks_len);
 	}
 	for (size_t r = 0; !rc && r < u->n_runs; r++)
 		in[r] = (cx_merge_input){.run = &u->runs[r], .remap = remap,

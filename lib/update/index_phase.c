@@ -12,6 +12,7 @@
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/fileio.h"
+#include "index/blocks.h"
 #include "index/trigram.h"
 #include "update/update.h"
 
@@ -29,6 +30,7 @@ typedef struct index_worker {
 	uint32_t *tris;  /* a file's distinct trigrams */
 	size_t tris_cap;
 	cx_buf content;
+	cx_buf blocks; /* a large file's block summary, before it is copied to its cand */
 	cx_run *runs; /* this worker's spilled runs, in order */
 	size_t n_runs, runs_cap;
 	int rc;
@@ -96,6 +98,22 @@ static int read_file(index_worker *w, cx_cand *c)
 	return why;
 }
 
+/* Builds the block summary of the large file in w->content for its cand. */
+static int summarize_blocks(index_worker *w, cx_cand *c)
+{
+	w->blocks.len = 0;
+	int rc = cx_blocks_build(w->content.data, w->content.len, w->seen, w->tris, &w->blocks);
+	if (rc)
+		return rc;
+	free(c->blocks);
+	c->blocks = malloc(w->blocks.len);
+	if (!c->blocks)
+		return CODEIDX_ENOMEM;
+	memcpy(c->blocks, w->blocks.data, w->blocks.len);
+	c->blocks_len = (uint32_t)w->blocks.len;
+	return 0;
+}
+
 static int index_one(index_worker *w, size_t id, cx_cand *c)
 {
 	int why = read_file(w, c);
@@ -124,6 +142,8 @@ static int index_one(index_worker *w, size_t id, cx_cand *c)
 		rc = spill(w);
 	if (!rc)
 		rc = cx_runbuf_add(&w->rb, (uint32_t)id, w->tris, k);
+	if (!rc && n >= CX_BLOCKS_MIN_SIZE && n <= UINT32_MAX)
+		rc = summarize_blocks(w, c);
 	return rc;
 }
 
@@ -168,6 +188,7 @@ static void worker_release(index_worker *w)
 	free(w->seen);
 	free(w->tris);
 	cx_buf_release(&w->content);
+	cx_buf_release(&w->blocks);
 	for (size_t i = 0; i < w->n_runs; i++)
 		cx_run_close(&w->runs[i]);
 	free(w->runs);

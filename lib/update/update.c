@@ -66,6 +66,8 @@ static void release(cx_update *u)
 	free(u->todo);
 	free(u->gone_seg);
 	free(u->gone_doc);
+	for (size_t i = 0; u->cands && i < u->n_cands; i++)
+		free(u->cands[i].blocks);
 	free(u->cands);
 	cx_walk_result_release(&u->walk);
 	cx_reporter_release(&u->rep);

@@ -34,6 +34,8 @@ typedef struct cx_cand {
 	cx_docmeta now;
 	uint8_t outcome; /* cx_outcome */
 	uint8_t skip;    /* codeidx_skip_reason when SKIPPED */
+	uint32_t blocks_len;
+	uint8_t *blocks; /* index phase: the block summary of a large file (malloc'd) */
 } cx_cand;
 
 typedef struct cx_update {

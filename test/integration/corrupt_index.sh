@@ -211,14 +211,14 @@ python3 - "$X/$SEG2" <<'PY'
 import struct, sys, ctypes, ctypes.util
 p = sys.argv[1]
 d = bytearray(open(p, "rb").read())
-struct.pack_into("<I", d, 8, 2)
+struct.pack_into("<I", d, 8, 3)  # formats 1 and 2 are read; 3 is the future
 x = ctypes.CDLL(ctypes.util.find_library("xxhash"))
 x.XXH3_64bits.restype = ctypes.c_uint64
 x.XXH3_64bits.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
-struct.pack_into("<Q", d, 56, x.XXH3_64bits(bytes(d[:56] + d[64:192]), 184))
+struct.pack_into("<Q", d, 56, x.XXH3_64bits(bytes(d[:56] + d[64:224]), 216))
 open(p, "wb").write(d)
 PY
-expect -10 "a segment of format version 2" "$SEG2"
+expect -10 "a segment of format version 3" "$SEG2"
 # Files the manifest does not name are ignored, and the next update removes them.
 head -c 5000 /dev/urandom >"$X/seg-00000000000000ff.cdx"
 head -c 100 /dev/urandom >"$X/manifest.tmp"

@@ -130,7 +130,8 @@ paths, plen = struct.unpack_from("<QQ", d, 64 + 3 * 32 + 8)
 assert plen == len(new), (plen, new)
 d[paths:paths + plen] = new
 struct.pack_into("<Q", d, 64 + 3 * 32 + 24, h(d[paths:paths + plen]))
-hsum = h(d[:56] + d[64:192])
+nsec = struct.unpack_from("<I", d, 12)[0]
+hsum = h(d[:56] + d[64:64 + 32 * nsec])
 struct.pack_into("<Q", d, 56, hsum)
 open(seg, "wb").write(d)
 man = os.path.join(t, ".codeidx", "manifest")

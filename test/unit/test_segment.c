@@ -289,7 +289,7 @@ static void test_segment_doc_paths(void **state)
 		assert_int_equal(cx_segw_create(&w, dirfd, "seg-0000000000000009.cdx"), 0);
 		cx_docmeta meta = {0};
 		for (size_t k = 0; k < n; k++)
-			assert_int_equal(cx_segw_add_doc(w, paths[k], lens[k], &meta), 0);
+			assert_int_equal(cx_segw_add_doc(w, paths[k], lens[k], &meta, NULL, 0), 0);
 		assert_int_equal(cx_segw_commit(w, NULL), 0);
 		cx_segment *sg = NULL;
 		int rc = cx_segment_open(dirfd, 9, &sg);
@@ -399,6 +399,18 @@ static void model_make(seg_model *m)
 	}
 }
 
+/* Doc i's block summary in the model: opaque bytes for every fifth doc (the segment
+ * stores summaries without reading them), none for the others. */
+static size_t model_blob(uint32_t i, uint8_t *blob)
+{
+	if (i % 5)
+		return 0;
+	size_t n = 8 + i;
+	for (size_t k = 0; k < n; k++)
+		blob[k] = (uint8_t)(i * 7 + k);
+	return n;
+}
+
 /* Writes the model as segment `id` of dirfd, the trigram entries in 3 chunks. */
 static uint64_t model_write(seg_model *m, int dirfd, uint64_t id)
 {
@@ -406,8 +418,12 @@ static uint64_t model_write(seg_model *m, int dirfd, uint64_t id)
 	cx_segment_name(id, name, sizeof name);
 	cx_segw *w = NULL;
 	assert_int_equal(cx_segw_create(&w, dirfd, name), 0);
-	for (uint32_t i = 0; i < N_DOCS; i++)
-		assert_int_equal(cx_segw_add_doc(w, m->paths[i], strlen(m->paths[i]), &m->meta[i]), 0);
+	for (uint32_t i = 0; i < N_DOCS; i++) {
+		uint8_t blob[64];
+		size_t n = model_blob(i, blob);
+		assert_int_equal(cx_segw_add_doc(w, m->paths[i], strlen(m->paths[i]), &m->meta[i],
+						 blob, n), 0);
+	}
 	const uint32_t cuts[] = {0, 17, 170, N_TRIS};
 	for (int c = 0; c < 3; c++) {
 		cx_buf entries = CX_BUF_INIT, post = CX_BUF_INIT;
@@ -450,6 +466,20 @@ static size_t model_compare(const seg_model *m, const cx_segment *s, int strict)
 		assert_memory_equal(&d, &m->meta[i], sizeof d);
 	}
 	size_t refused = 0;
+	for (uint32_t i = 0; i < N_DOCS; i++) {
+		uint8_t want[64];
+		size_t n = model_blob(i, want), len;
+		const uint8_t *blob;
+		int rc = cx_segment_blocks(s, i, &blob, &len);
+		if (rc) {
+			assert_int_equal(rc, CODEIDX_ECORRUPT);
+			assert_false(strict);
+			refused++;
+			continue;
+		}
+		if (len != n || (n && memcmp(blob, want, n)))
+			fail_msg("block summary of doc %u read back different, without an error", i);
+	}
 	uint32_t out[N_DOCS];
 	for (uint32_t k = 0; k < N_TRIS; k++) {
 		assert_int_equal(cx_segment_tri(s, k), m->tri[k]);
@@ -584,10 +614,11 @@ static void test_segment_flipped_bytes(void **state)
 {
 	seg_env *e = *state;
 	/* The layout this test relies on: sections back to back, all non-empty. */
-	assert_int_equal(sec_off(e, CX_SEC_POSTINGS), CX_SEG_HEADER_SIZE + 4 * CX_SEG_SECTION_SIZE);
+	assert_int_equal(sec_off(e, CX_SEC_POSTINGS),
+			 CX_SEG_HEADER_SIZE + CX_SEG_NSECTIONS * CX_SEG_SECTION_SIZE);
 	for (unsigned i = 0; i < CX_SEG_NSECTIONS; i++)
 		assert_true(sec_len(e, i) > 0);
-	assert_int_equal(sec_off(e, CX_SEC_PATHS) + sec_len(e, CX_SEC_PATHS), e->len);
+	assert_int_equal(sec_off(e, CX_SEC_BLOCKS) + sec_len(e, CX_SEC_BLOCKS), e->len);
 	const uint8_t masks[] = {0x01, 0x80, 0xff};
 	size_t undetected = 0;
 	for (size_t pos = 0; pos < e->len; pos++) {
@@ -673,8 +704,8 @@ static void test_segment_trigram_count_overflow(void **state)
 		cx_put_u32(f + tris + k * 16 + 4, 1);
 	}
 	memcpy(f, CX_SEG_MAGIC, 8);
-	cx_put_u32(f + 8, CX_SEG_VERSION);
-	cx_put_u32(f + 12, CX_SEG_NSECTIONS);
+	cx_put_u32(f + 8, 1); /* format 1: four sections, still read */
+	cx_put_u32(f + 12, CX_SEG_NSECTIONS_V1);
 	cx_put_u32(f + 16, 1);
 	cx_put_u64(f + 24, 1ull << 60);
 	const size_t so[4] = {post, tris, docs, paths}, sl[4] = {1, 0, 48, 1};

@@ -1,0 +1,124 @@
+/* regions.c - picks the blocks of a large file that may hold a match and reads them
+ * as runs of whole lines (see regions.h). */
+#include "search/regions.h"
+
+#include <string.h>
+
+#include "codeidx.h"
+#include "common/fileio.h"
+
+/* Whether kid i of an OR is a trigram that an earlier kid equals once folded: the
+ * case variants of a case-insensitive plan probe the same filter bits. */
+static int same_fold_before(const cx_plan *or, size_t i)
+{
+	const cx_plan *k = or->kids[i];
+	if (k->op != CX_PLAN_TRI)
+		return 0;
+	uint32_t f = cx_blocks_fold(k->tri);
+	for (size_t j = 0; j < i; j++)
+		if (or->kids[j]->op == CX_PLAN_TRI && cx_blocks_fold(or->kids[j]->tri) == f)
+			return 1;
+	return 0;
+}
+
+uint64_t cx_regions_mask(const cx_plan *plan, const cx_blocks *b)
+{
+	uint64_t all = b->n == 64 ? ~0ull : (1ull << b->n) - 1, m;
+	switch (plan->op) {
+	case CX_PLAN_ALL:
+		return all;
+	case CX_PLAN_NONE:
+		return 0;
+	case CX_PLAN_TRI:
+		m = 0;
+		for (unsigned k = 0; k < b->n; k++)
+			if (cx_blocks_may_have(b, k, plan->tri))
+				m |= 1ull << k;
+		return m;
+	case CX_PLAN_AND:
+		m = all;
+		for (size_t i = 0; i < plan->n_kids && m; i++)
+			m &= cx_regions_mask(plan->kids[i], b);
+		return m;
+	case CX_PLAN_OR:
+		m = 0;
+		for (size_t i = 0; i < plan->n_kids && m != all; i++)
+			if (!same_fold_before(plan, i))
+				m |= cx_regions_mask(plan->kids[i], b);
+		return m;
+	}
+	return all;
+}
+
+/* Reads blocks first..last (a run of `mask`) with CX_REGION_SLACK bytes around, then
+ * trims the bytes to whole lines: [*start, *end) in the file, at `at` in content.
+ * Returns 0, 1 (no line end within the slack, or a short read) or CODEIDX_ENOMEM. */
+static int read_run(int fd, uint64_t size, const cx_blocks *b, unsigned first, unsigned last,
+		    cx_buf *content, uint64_t *start, uint64_t *end)
+{
+	uint64_t from = (uint64_t)first * b->block_size;
+	/* Matches starting in block `last` end at most CX_BLOCKS_OVERLAP + 2 bytes on. */
+	uint64_t to = (uint64_t)(last + 1) * b->block_size + CX_BLOCKS_OVERLAP + 3;
+	to = to < size ? to : size;
+	uint64_t lo = from > CX_REGION_SLACK ? from - CX_REGION_SLACK : 0;
+	uint64_t hi = size - to > CX_REGION_SLACK ? to + CX_REGION_SLACK : size;
+	size_t n = (size_t)(hi - lo), at = content->len;
+	if (cx_buf_reserve(content, n))
+		return CODEIDX_ENOMEM;
+	uint8_t *p = content->data + at;
+	if (cx_pread_full(fd, p, n, (off_t)lo) != (ssize_t)n)
+		return 1;
+	/* The line holding byte `from` starts after the last '\n' before it. */
+	const uint8_t *q = from > lo ? memrchr(p, '\n', (size_t)(from - lo)) : NULL;
+	if (!q && lo > 0)
+		return 1;
+	*start = q ? lo + (uint64_t)(q - p) + 1 : lo;
+	/* The line holding byte `to - 1` ends at the first '\n' from there. */
+	q = memchr(p + (to - 1 - lo), '\n', (size_t)(hi - to + 1));
+	if (!q && hi < size)
+		return 1;
+	*end = q ? lo + (uint64_t)(q - p) + 1 : hi;
+	return 0;
+}
+
+int cx_regions_read(int fd, uint64_t size, const cx_blocks *b, uint64_t mask, cx_buf *content,
+		    cx_region *out, size_t *n)
+{
+	content->len = 0;
+	*n = 0;
+	uint64_t done = 0; /* file offset up to which lines are in `content` */
+	for (unsigned k = 0; k < b->n; k++) {
+		if (!(mask >> k & 1))
+			continue;
+		unsigned last = k;
+		while (last + 1 < b->n && (mask >> (last + 1) & 1))
+			last++;
+		size_t at = content->len;
+		uint64_t start, end;
+		int rc = read_run(fd, size, b, k, last, content, &start, &end);
+		if (rc)
+			return rc;
+		uint64_t lo = (uint64_t)k * b->block_size > CX_REGION_SLACK
+				      ? (uint64_t)k * b->block_size - CX_REGION_SLACK
+				      : 0;
+		/* Keep the lines not in `content` yet: a run whose first line the last run
+		 * already ended with joins it. */
+		uint64_t keep = start > done ? start : done;
+		if (end > keep) {
+			memmove(content->data + at, content->data + at + (keep - lo), (size_t)(end - keep));
+			if (*n && keep == done) {
+				out[*n - 1].len += (size_t)(end - keep);
+			} else {
+				/* `start` begins the line holding the block's first byte, so the
+				 * '\n' bytes before it are those before the block. */
+				out[*n] = (cx_region){at, (size_t)(end - keep),
+						      (uint64_t)cx_blocks_newlines(b, k) + 1};
+				(*n)++;
+			}
+			content->len = at + (size_t)(end - keep);
+			done = end;
+		}
+		k = last;
+	}
+	return 0;
+}
