@@ -368,7 +368,10 @@ typedef struct codeidx_search_result {
  * NUL). Regexes use PCRE2 syntax, matched per line on raw bytes like `grep -P` in the
  * C locale; CODEIDX_SEARCH_LITERAL makes it a fixed string where '\n' separates
  * alternatives, as in grep -F. Files are read from disk: the answer is exact for the
- * content as indexed; run codeidx_update first if the tree changed. A file the index
+ * content as indexed; run codeidx_update first if the tree changed. A file of 32 KiB
+ * or more that is unchanged since indexing (size, mtime, inode) is read only in the
+ * parts whose block summaries pass the pattern's trigrams, when no context lines are
+ * asked and no match can span over 256 bytes (else it is read whole). A file the index
  * holds is searched as text even if it has NUL bytes past its first 8 KiB (grep -a).
  * Errors: CODEIDX_EPATTERN with PCRE2's message and offset in the detail,
  * CODEIDX_ELIMIT, CODEIDX_EINVAL; a file that vanished since indexing is skipped.

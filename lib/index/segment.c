@@ -370,6 +370,8 @@ int cx_segment_blocks(const cx_segment *s, uint32_t doc, const uint8_t **blob, s
 {
 	*blob = NULL;
 	*len = 0;
+	if (!s->blocks)
+		return 0; /* format 1: no summaries */
 	uint32_t lo = 0, hi = s->n_blocks;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;

@@ -56,9 +56,10 @@ uint64_t cx_regions_mask(const cx_plan *plan, const cx_blocks *b)
 static int read_run(int fd, uint64_t size, const cx_blocks *b, unsigned first, unsigned last,
 		    cx_buf *content, uint64_t *start, uint64_t *end)
 {
+	/* A match starting in the run lies on a line holding one of the run's bytes (it may
+	 * end past the run, on the same line), and every such line is read whole. */
 	uint64_t from = (uint64_t)first * b->block_size;
-	/* Matches starting in block `last` end at most CX_BLOCKS_OVERLAP + 2 bytes on. */
-	uint64_t to = (uint64_t)(last + 1) * b->block_size + CX_BLOCKS_OVERLAP + 3;
+	uint64_t to = (uint64_t)(last + 1) * b->block_size;
 	to = to < size ? to : size;
 	uint64_t lo = from > CX_REGION_SLACK ? from - CX_REGION_SLACK : 0;
 	uint64_t hi = size - to > CX_REGION_SLACK ? to + CX_REGION_SLACK : size;

@@ -25,9 +25,9 @@ typedef struct cx_region {
  * positives, so a block may pass without holding a match, never the reverse). */
 uint64_t cx_regions_mask(const cx_plan *plan, const cx_blocks *b);
 
-/* Reads from `fd` (a file of `size` bytes that `b` summarizes) the lines around the
- * blocks of `mask`: a match starting in block k ends within CX_BLOCKS_OVERLAP bytes
- * after it. Fills content (emptied first) and out[0..*n) (room for CX_BLOCKS_MAX),
+/* Reads from `fd` (a file of `size` bytes that `b` summarizes) the lines holding any
+ * byte of the blocks of `mask`, so every line a match starting in those blocks lies
+ * on. Fills content (emptied first) and out[0..*n) (room for CX_BLOCKS_MAX),
  * in file order, lines never repeated. Returns 0; 1 when a line at an edge is longer
  * than CX_REGION_SLACK or the file is shorter than `size` (read it whole instead);
  * or CODEIDX_ENOMEM. */

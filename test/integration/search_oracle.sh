@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Oracle test: codeidx search vs grep -P (-F/-i/-w) on a copy of this repository and
 # on a generated tree of edge cases (CRLF, no final newline, empty files, 100 KB lines,
-# UTF-8 and invalid UTF-8, NUL bytes after 8 KiB, names with spaces, quotes, newlines).
+# UTF-8 and invalid UTF-8, NUL bytes after 8 KiB, names with spaces, quotes, newlines);
+# then on large files read in part through their block summaries (blocks_oracle.py).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -40,3 +41,4 @@ open(os.path.join(e, "deep", "er", "still", "x.h"), "wb").write(b"#include <stdi
 open(os.path.join(e, "words.txt"), "wb").write(b"x xx x_x x-x\nNeedle needles NEEDLE\nif a else b\nfoo fooo foobar\n abc \n")
 PY
 python3 test/integration/search_oracle.py "$BUILD" "$work/repo" "$e"
+python3 test/integration/blocks_oracle.py "$BUILD" "$work"
