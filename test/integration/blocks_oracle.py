@@ -14,7 +14,10 @@ trusts it (no "racy" mtime). Then:
      needle and not the new one (grep sees both) -- proof that the other blocks are
      not read; with context lines or a pattern of unbounded length it reads the whole
      file and reports both;
-  3. a file changed after indexing (new mtime) is read whole: grep's answer again.
+  3. a file changed after indexing (new mtime) is read whole: grep's answer again;
+  4. after incremental updates that merge segments, a summary travels with its doc
+     (the check of 2 holds for a file indexed on its own and then merged), and the
+     answers of 1 still equal grep's.
 
 Usage: blocks_oracle.py BUILD_DIR WORK_DIR   (run by search_oracle.sh, which builds
 BUILD_DIR/test/search_dump)"""
@@ -115,6 +118,32 @@ QUERIES = [
 ]
 
 
+def index(build, root):
+    subprocess.run([os.path.join(build, "codeidx"), "-C", root, "index", "--progress=none"],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def segments(root):
+    return {n for n in os.listdir(os.path.join(root, ".codeidx")) if n.startswith("seg-")}
+
+
+def write_old(path, data):
+    """Writes a file dated two days back, so the index trusts its stat data."""
+    with open(path, "wb") as f:
+        f.write(data)
+    old = time.time() - TWO_DAYS
+    os.utime(path, (old, old))
+
+
+def plant_late(path, needle):
+    """Writes a line with `needle` near the end of `path` in place, mtime put back."""
+    st = os.stat(path)
+    with open(path, "r+b") as fh:
+        fh.seek(st.st_size - 3000)
+        fh.write(b"\nlate " + needle + b"\n")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
 def cli(build, root, *args):
     r = subprocess.run([os.path.join(build, "codeidx"), "--no-daemon", "-C", root, "search"] +
                        list(args), capture_output=True)
@@ -134,8 +163,7 @@ def main():
     root = os.path.join(work, "blocks")
     rng = random.Random(20261124)
     build_tree(root, rng)
-    subprocess.run([os.path.join(build, "codeidx"), "-C", root, "index", "--progress=none"],
-                   check=True, stdout=subprocess.DEVNULL)
+    index(build, root)
     files = indexed_files(root)
     failures = 0
 
@@ -162,11 +190,7 @@ def main():
     # 2. A needle written into the last block of solo.c after indexing, in place and
     #    with the mtime put back: the index still describes the file.
     f = os.path.join(root, "solo.c")
-    st = os.stat(f)
-    with open(f, "r+b") as fh:
-        fh.seek(st.st_size - 3000)
-        fh.write(b"\nlate_needle needle_alpha\n")
-    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
+    plant_late(f, b"late_needle needle_alpha")
     late = grep_lines(root, ["solo.c"], "-F", "late_needle")
     assert len(late) == 1, late
     got = cli(build, root, "needle_alpha")
@@ -185,6 +209,30 @@ def main():
     os.utime(f, None)
     check("after a change the index has not seen", grep_lines(root, files, "-P", "needle_alpha"),
           cli(build, root, "needle_alpha"))
+
+    # 4. solo2.c indexed on its own segment, changed in place as in 2, then merged with
+    #    the next small segments.
+    index(build, root)  # takes in the change of 3 first
+    f2 = os.path.join(root, "solo2.c")
+    write_old(f2, b"needle_zeta here\n" + filler(rng, 400000))
+    before = segments(root)
+    index(build, root)
+    own = segments(root) - before
+    plant_late(f2, b"needle_zeta")
+    for i in range(8):
+        write_old(os.path.join(root, "extra%d.c" % i), b"needle_alpha %d\n" % i)
+        index(build, root)
+    if own & segments(root):
+        failures += 1
+        print("FAIL: the segment holding solo2.c was not merged (test setup)")
+    got = cli(build, root, "needle_zeta")
+    if got != [b"solo2.c:1:needle_zeta here"]:
+        failures += 1
+        print("FAIL: after a merge, solo2.c was not read by its summary: %r" % got)
+    files = [p for p in indexed_files(root) if p != "solo2.c"]
+    for pattern, flags in QUERIES:
+        got = {(p, n) for p, n in codeidx(build, root, pattern, flags) if p != b"solo2.c"}
+        check("%r -%s after merges" % (pattern, flags), grep(root, files, pattern, flags), got)
 
     print("blocks oracle: %d checks failed" % failures)
     return 1 if failures else 0
