@@ -9,9 +9,7 @@ size_t cx_trigrams_extract(const uint8_t *p, size_t n, uint64_t *seen, uint32_t 
 	uint32_t t = ((uint32_t)p[0] << 8) | p[1];
 	/* `valid` counts the bytes since the last '\n' (capped): a trigram is kept
 	 * only when its three bytes all lie after it. */
-	unsigned valid = (p[0] != '\n') + (p[0] != '\n' && p[1] != '\n');
-	if (p[1] == '\n')
-		valid = 0;
+	unsigned valid = p[1] == '\n' ? 0 : p[0] == '\n' ? 1 : 2;
 	for (size_t i = 2; i < n; i++) {
 		uint8_t c = p[i];
 		t = ((t << 8) | c) & 0xffffffu;

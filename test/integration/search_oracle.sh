@@ -25,6 +25,7 @@ printf 'hello world\r\nline\r\nHELLO World needle\r\n' > "$e/crlf.txt"
 printf 'first\ntail-no-newline' > "$e/nofinal.txt"
 : > "$e/empty.c"
 printf '\n\n\n' > "$e/blank-lines.txt"
+printf '\nneedle after a leading newline\n' > "$e/leading-newline.txt"
 python3 - "$e" <<'PY'
 import os, sys
 e = sys.argv[1]
