@@ -84,7 +84,7 @@ const uint8_t *cx_fold_finder_find(const cx_fold_finder *f, const uint8_t *hay, 
 	const __m128i m1 = _mm_set1_epi8((char)f->mask[1]), v1 = _mm_set1_epi8((char)f->val[1]);
 	/* Sixteen starts a step while every load stays inside hay and every start is
 	 * one the needle fits after. */
-	while (p + 15 <= last && (size_t)(hay + len - p) >= reach) {
+	while (p <= last && (size_t)(last - p) >= 15 && (size_t)(hay + len - p) >= reach) {
 		__m128i a = _mm_or_si128(_mm_loadu_si128((const void *)(p + f->off[0])), m0);
 		__m128i b = _mm_or_si128(_mm_loadu_si128((const void *)(p + f->off[1])), m1);
 		unsigned hit = (unsigned)_mm_movemask_epi8(
@@ -97,7 +97,7 @@ const uint8_t *cx_fold_finder_find(const cx_fold_finder *f, const uint8_t *hay, 
 		p += 16;
 	}
 #endif
-	for (; p <= last; p++)
+	for (; p <= last; p++) /* p never passes last + 1, inside hay */
 		if (passes(f, p))
 			return p;
 	return NULL;

@@ -1,5 +1,5 @@
 /* plan_span.c - the longest stretch of a line that one match of a pattern, with its
- * lookarounds, can cover: a search whose matches are short can read only the blocks
+ * positive lookarounds (the only ones the plan takes trigrams from), can cover: a search whose matches are short can read only the blocks
  * of a large file whose summaries pass its plan (index/blocks.h). */
 #include <setjmp.h>
 #include <stdint.h>

@@ -56,6 +56,8 @@ static int write_new_segment(cx_update *u, uint64_t id, uint32_t *n)
 		if (remap[i] != CX_MERGE_DROP)
 			rc = cx_segw_add_doc(w, c->path, c->path_len, &m, c->blocks,
 					     c->blocks_len);
+		free(c->blocks); /* the writer holds its own copy */
+		c->blocks = NULL;
 	}
 	for (size_t r = 0; !rc && r < u->n_runs; r++)
 		in[r] = (cx_merge_input){.run = &u->runs[r], .remap = remap,

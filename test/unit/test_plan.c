@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "helpers/rng.h"
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -91,18 +93,6 @@ static int eval_on(const cx_plan *p, const char *s)
 	return cx_plan_eval(p, text_has, &t);
 }
 
-/* Small deterministic PRNG (xorshift64*). */
-typedef struct rng {
-	uint64_t s;
-} rng;
-
-static uint32_t rnd(rng *r, uint32_t n)
-{
-	r->s ^= r->s >> 12;
-	r->s ^= r->s << 25;
-	r->s ^= r->s >> 27;
-	return (uint32_t)((r->s * 2685821657736338717ull) >> 33) % n;
-}
 
 /* --------------------------------------------------------- PCRE2 oracle ---- */
 
