@@ -39,6 +39,10 @@ def fail(msg):
     print("FAIL: " + msg, file=sys.stderr)
     sys.exit(1)
 
+class Refused(Exception):
+    """The daemon refused the connection as one too many (it may not have reaped the
+    sessions just closed yet)."""
+
 class Conn:
     def __init__(self, hello=True):
         self.s = socket.socket(socket.AF_UNIX)
@@ -48,6 +52,9 @@ class Conn:
         if hello:
             self.send_raw(b'{"hello":"codeidx","version":1}\n')
             h = self.recv()
+            if h and h.get("error", {}).get("code") == EBUSY:
+                self.s.close()
+                raise Refused()
             if not h or h.get("hello") != "codeidx-daemon":
                 fail("hello: %r" % h)
     def send_raw(self, b):
@@ -139,7 +146,7 @@ while True:
     try:
         again = Conn()
         break
-    except Exception:
+    except (Refused, OSError):
         if time.time() > deadline:
             fail("no connection accepted after 10 closed")
         time.sleep(0.2)
