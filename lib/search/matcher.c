@@ -78,11 +78,14 @@ static int build_source(cx_buf *src, const char *pat, size_t len, unsigned flags
 	return rc ? CODEIDX_ENOMEM : 0;
 }
 
-/* Whether whole-buffer matching could disagree with per-line matching for this
- * pattern (subject anchors, lookbehind, verbs, inline flag changes): conservative. */
+/* Whether whole-buffer matching could miss a line that per-line matching finds for this
+ * pattern: subject anchors, lookarounds (they see the '\n' around a line), verbs,
+ * inline flag changes, and atomic groups and possessive quantifiers (they can swallow a
+ * '\n' and not give it back). Conservative: a false alarm only costs speed. */
 static int needs_per_line(const char *p, size_t n)
 {
-	static const char *const risky[] = {"\\A", "\\z", "\\Z", "\\G", "(?<", "(*", "(?-", "(?^"};
+	static const char *const risky[] = {"\\A", "\\z", "\\Z", "\\G", "(?<", "(*", "(?-", "(?^",
+					    "(?=", "(?!", "(?>", "*+", "++", "?+", "}+"};
 	for (size_t r = 0; r < sizeof risky / sizeof *risky; r++)
 		if (memmem(p, n, risky[r], strlen(risky[r])))
 			return 1;
@@ -361,7 +364,8 @@ static int scan(const cx_matcher *m, cx_match_scratch *s, const uint8_t *buf, si
 			if (rc < 0)
 				return cx_error(CODEIDX_ELIMIT,
 						"pattern matching failed (PCRE2 error %d)", rc);
-			at = pcre2_get_ovector_pointer(s->md)[0];
+			/* Where the match began, before any \K moved its start on. */
+			at = pcre2_get_startchar(s->md);
 			if (at >= n && buf[n - 1] == '\n')
 				break; /* an empty match after the final newline: no line there */
 		}

@@ -26,6 +26,9 @@ QUERIES = [
     ("long line marker", ""), ("[^\\x00-\\x7f]", ""), ("q\"uote", "F"), ("back\\\\slash", ""),
     ("if .* else", ""), ("(?<=struct )cx_\\w+", ""), ("foo(?!bar)", ""), ("\\Aa", ""),
     ("x\\z", ""), ("\\s$", ""), ("\\t", ""), ("pcre2_\\w+\\(", "i"),
+    # what follows a line's end must look like nothing, never like its '\n'
+    (".{0,98}\\s\\K", ""), ("f.o(?!\\s)", ""), ("a\\s*+$", ""), ("(?>a\\s*)$", ""),
+    ("o(?=\\s)", ""), ("k\\s++k", ""),
 ]
 
 

@@ -26,6 +26,7 @@ printf 'first\ntail-no-newline' > "$e/nofinal.txt"
 : > "$e/empty.c"
 printf '\n\n\n' > "$e/blank-lines.txt"
 printf '\nneedle after a leading newline\n' > "$e/leading-newline.txt"
+printf 'g b\nxx\nab cd ef\nfoo\nfoo bar\na  \nb\nkk\n' > "$e/line-ends.txt"
 python3 - "$e" <<'PY'
 import os, sys
 e = sys.argv[1]
