@@ -150,6 +150,7 @@ static int verify(cx_segment *s)
 	if (sum != cx_get_u64(m + 56))
 		return corrupt(s, "header checksum mismatch", 56);
 	s->seal = (uint32_t)sum;
+	s->version = version;
 	s->n_docs = cx_get_u32(m + 16);
 	s->n_tris = cx_get_u64(m + 24);
 	const uint8_t *sec_ptr[CX_SEG_NSECTIONS];

@@ -14,6 +14,7 @@ typedef struct cx_segment {
 	atomic_int refs;
 	uint64_t id;      /* from the file name seg-<id>.cdx */
 	uint32_t seal;    /* low half of the header checksum (see manifest.h) */
+	uint32_t version; /* format: 1 (read only) or CX_SEG_VERSION */
 	char name[64];
 	const uint8_t *map;
 	size_t map_len;

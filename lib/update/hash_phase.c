@@ -11,6 +11,7 @@
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/fileio.h"
+#include "index/segment_format.h"
 #include "update/update.h"
 
 typedef struct hash_worker {
@@ -86,6 +87,12 @@ static void decide(hash_worker *w, cx_cand *c)
 		return skip(c, CODEIDX_SKIP_TOO_LARGE);
 	if (c->old_seg < 0) {
 		c->outcome = CX_OUT_NEW; /* hashed while it is read in the index phase */
+		return;
+	}
+	if (u->old->segs[c->old_seg].seg->version < CX_SEG_VERSION) {
+		/* Written by an older format (no block summaries; format 1 extractors also
+		 * dropped the trigram after a leading '\n'): indexed again. */
+		c->outcome = CX_OUT_CHANGED;
 		return;
 	}
 	if (c->now.size == c->old.size && c->now.mtime_ns == c->old.mtime_ns &&
