@@ -7,9 +7,9 @@
 #include "common/newlines.h"
 #include "index/trigram.h"
 
-/* Filter bits per distinct trigram of a block, and probes per trigram: about 15 %
+/* Filter bits per distinct trigram of a block, and probes per trigram: about 24 %
  * false positives per trigram; a plan needs all of a match's trigrams, so a block
- * lacking even two of them passes in about 2 % of cases. */
+ * lacking even three of them passes in about 1 % of cases. */
 #define BITS_PER_TRIGRAM 3u
 #define PROBES 2u
 

@@ -77,12 +77,13 @@ void cx_segw_abort(cx_segw *w)
 	segw_free(w);
 }
 
-/* Records doc `doc`'s block summary. */
+/* Records doc `doc`'s block summary. One that would carry the section past what its
+ * u32 offsets reach (4 GiB) is left out: the doc is then read whole by searches. */
 static int add_blocks(cx_segw *w, uint32_t doc, const uint8_t *blob, size_t len)
 {
-	if (len > UINT32_MAX || w->blocks.len + len > UINT32_MAX - (1u << 28))
-		return cx_error(CODEIDX_ELIMIT, "segment %s: block summaries exceed 4 GiB",
-				w->name);
+	uint64_t head = 8 + ((uint64_t)w->n_blocks + 1) * CX_SEG_BLOCKS_ENTRY;
+	if ((uint64_t)w->blocks.len + len + head > UINT32_MAX)
+		return 0;
 	uint8_t e[CX_SEG_BLOCKS_ENTRY];
 	cx_put_u32(e, doc);
 	cx_put_u32(e + 4, (uint32_t)w->blocks.len);

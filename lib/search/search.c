@@ -65,16 +65,22 @@ static int pick_blocks(const search *se, const cx_cand_doc *c, cx_docmeta *m, cx
 	return *mask != (b->n == 64 ? ~0ull : (1ull << b->n) - 1);
 }
 
-/* Reads and scans the blocks of `mask` of an open file, if it is still the one indexed
- * (same size, mtime and inode). Returns 0 when done, 1 when the whole file must be
- * read instead, or an error. */
+/* Whether stat data `st` is that of the file as indexed (`m`): same size, mtime and
+ * inode (an mtime not settled at indexing never matches). */
+static int as_indexed(const cx_docmeta *m, const struct stat *st)
+{
+	int64_t mtime = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	return m->size == (uint64_t)st->st_size && m->mtime_ns == mtime &&
+	       m->ino == (uint64_t)st->st_ino;
+}
+
+/* Reads and scans the blocks of `mask` of an open file, if it is still the one indexed.
+ * Returns 0 when done, 1 when the whole file must be read instead, or an error. */
 static int verify_blocks(const search *se, int fd, const struct stat *st, const cx_docmeta *m,
 			 const cx_blocks *b, uint64_t mask, cx_file_slot *sl,
 			 cx_match_scratch *scratch)
 {
-	int64_t mtime = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-	if (m->size != (uint64_t)st->st_size || m->mtime_ns != mtime ||
-	    m->ino != (uint64_t)st->st_ino)
+	if (!as_indexed(m, st))
 		return 1; /* changed since indexing (or its mtime was not settled then) */
 	cx_region parts[CX_BLOCKS_MAX];
 	size_t n;
@@ -103,10 +109,16 @@ static int verify(search *se, const cx_cand_doc *c, cx_file_slot *sl, cx_match_s
 	int partial = se->use_blocks ? pick_blocks(se, c, &meta, &blocks, &mask) : 0;
 	if (partial < 0)
 		return partial;
-	/* No block can hold a match: the file is skipped unread, as the index saw it (a
-	 * file changed since is searched as indexed, like every other candidate choice). */
-	if (partial && mask == 0)
-		return 0;
+	/* No block can hold a match: the file is skipped unread if it is the one indexed
+	 * (a stat costs less than an open); a changed file is read whole. */
+	if (partial && mask == 0) {
+		struct stat now;
+		if (fstatat(se->idx->root_fd, (const char *)sl->path.data, &now, AT_SYMLINK_NOFOLLOW))
+			return 0; /* vanished */
+		if (as_indexed(&meta, &now))
+			return 0;
+		partial = 0;
+	}
 	/* Never through a link (in any component) nor into a fifo swapped in since
 	 * indexing: such a file is reported as if it had vanished. */
 	int fd = cx_open_beneath(se->idx->root_fd, (const char *)sl->path.data,

@@ -95,6 +95,9 @@ def build_tree(root, rng):
         data[2 * b - d - 1:2 * b - d - 1 + len(line)] = line
         with open(os.path.join(root, "cross%02d.c" % d), "wb") as f:
             f.write(data)
+    # All trigrams of "pqrstuvwxy.abcdefghij", far apart: a candidate no block passes.
+    write_old(os.path.join(root, "apart.c"), b"pqrstuvwxy\n" + filler(rng, 50000) +
+              b"qxy.abq\n" + filler(rng, 50000) + b"abcdefghij\n")
     # One needle, in the first block only (part 2 writes another into the last).
     with open(os.path.join(root, "solo.c"), "wb") as f:
         f.write(b"needle_alpha here\n" + filler(rng, 400000))
@@ -205,10 +208,20 @@ def main():
             failures += 1
             print("FAIL: %r must read the whole file (context or unbounded match)" % args)
 
-    # 3. The same kind of change with a new mtime: the file is read whole again.
+    # 3. The same kind of change with a new mtime: the file is read whole again; so is
+    #    a file no block of which passed, once changed.
     os.utime(f, None)
     check("after a change the index has not seen", grep_lines(root, files, "-P", "needle_alpha"),
           cli(build, root, "needle_alpha"))
+    a = os.path.join(root, "apart.c")
+    if cli(build, root, "pqrstuvwxy.abcdefghij"):
+        failures += 1
+        print("FAIL: apart.c matched before the change (test setup)")
+    with open(a, "r+b") as fh:
+        fh.seek(30000)
+        fh.write(b"\npqrstuvwxy.abcdefghij\n")
+    check("a changed file whose blocks all failed", grep_lines(root, ["apart.c"], "-P", "pqrstuvwxy.abcdefghij"),
+          cli(build, root, "pqrstuvwxy.abcdefghij"))
 
     # 4. solo2.c indexed on its own segment, changed in place as in 2, then merged with
     #    the next small segments.
