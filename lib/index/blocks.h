@@ -49,6 +49,12 @@ int cx_blocks_build(const uint8_t *p, size_t n, uint64_t *seen, uint32_t *scratc
  * -1 when it is not a well-formed summary of such a file. */
 int cx_blocks_parse(const uint8_t *blob, size_t len, uint64_t file_size, cx_blocks *b);
 
+/* The mask of every block of `b` (bit k for block k). */
+static inline uint64_t cx_blocks_all(const cx_blocks *b)
+{
+	return b->n == 64 ? ~0ull : (1ull << b->n) - 1;
+}
+
 /* Number of '\n' bytes before block k (k < b->n). */
 uint32_t cx_blocks_newlines(const cx_blocks *b, unsigned k);
 

@@ -201,6 +201,12 @@ void cx_match_scratch_free(cx_match_scratch *s)
 	free(s);
 }
 
+void cx_hits_clear(cx_hits *h)
+{
+	h->n = h->n_spans = 0;
+	h->matched = 0;
+}
+
 void cx_hits_release(cx_hits *h)
 {
 	free(h->lines);
@@ -421,8 +427,7 @@ static int scan(const cx_matcher *m, cx_match_scratch *s, const uint8_t *buf, si
 int cx_matcher_scan(const cx_matcher *m, cx_match_scratch *s, const uint8_t *buf, size_t n,
 		    uint64_t max_lines, unsigned before, unsigned after, cx_hits *h)
 {
-	h->n = h->n_spans = 0;
-	h->matched = 0;
+	cx_hits_clear(h);
 	return scan(m, s, buf, 0, n, 1, max_lines, before, after, h);
 }
 

@@ -55,6 +55,8 @@ int cx_matcher_scan_part(const cx_matcher *m, cx_match_scratch *s, const uint8_t
 			 size_t from, size_t n, uint64_t first_line, uint64_t max_lines,
 			 cx_hits *out);
 
+/* Empties a hit list, keeping its storage. */
+void cx_hits_clear(cx_hits *h);
 void cx_hits_release(cx_hits *h);
 
 #endif

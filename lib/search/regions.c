@@ -23,7 +23,7 @@ static int same_fold_before(const cx_plan *or, size_t i)
 
 uint64_t cx_regions_mask(const cx_plan *plan, const cx_blocks *b)
 {
-	uint64_t all = b->n == 64 ? ~0ull : (1ull << b->n) - 1, m;
+	uint64_t all = cx_blocks_all(b), m;
 	switch (plan->op) {
 	case CX_PLAN_ALL:
 		return all;
@@ -50,11 +50,12 @@ uint64_t cx_regions_mask(const cx_plan *plan, const cx_blocks *b)
 	return all;
 }
 
-/* Reads blocks first..last (a run of `mask`) with CX_REGION_SLACK bytes around, then
- * trims the bytes to whole lines: [*start, *end) in the file, at `at` in content.
- * Returns 0, 1 (no line end within the slack, or a short read) or CODEIDX_ENOMEM. */
+/* Reads blocks first..last (a run of `mask`) with CX_REGION_SLACK bytes around to the
+ * end of content (unchanged length), the first at file offset *origin, and finds the
+ * whole lines among them: [*start, *end) in the file. Returns 0, 1 (no line end within
+ * the slack, or a short read) or CODEIDX_ENOMEM. */
 static int read_run(int fd, uint64_t size, const cx_blocks *b, unsigned first, unsigned last,
-		    cx_buf *content, uint64_t *start, uint64_t *end)
+		    cx_buf *content, uint64_t *origin, uint64_t *start, uint64_t *end)
 {
 	/* A match starting in the run lies on a line holding one of the run's bytes (it may
 	 * end past the run, on the same line), and every such line is read whole. */
@@ -63,6 +64,7 @@ static int read_run(int fd, uint64_t size, const cx_blocks *b, unsigned first, u
 	to = to < size ? to : size;
 	uint64_t lo = from > CX_REGION_SLACK ? from - CX_REGION_SLACK : 0;
 	uint64_t hi = size - to > CX_REGION_SLACK ? to + CX_REGION_SLACK : size;
+	*origin = lo;
 	size_t n = (size_t)(hi - lo), at = content->len;
 	if (cx_buf_reserve(content, n))
 		return CODEIDX_ENOMEM;
@@ -95,13 +97,10 @@ int cx_regions_read(int fd, uint64_t size, const cx_blocks *b, uint64_t mask, cx
 		while (last + 1 < b->n && (mask >> (last + 1) & 1))
 			last++;
 		size_t at = content->len;
-		uint64_t start, end;
-		int rc = read_run(fd, size, b, k, last, content, &start, &end);
+		uint64_t lo, start, end;
+		int rc = read_run(fd, size, b, k, last, content, &lo, &start, &end);
 		if (rc)
 			return rc;
-		uint64_t lo = (uint64_t)k * b->block_size > CX_REGION_SLACK
-				      ? (uint64_t)k * b->block_size - CX_REGION_SLACK
-				      : 0;
 		/* Keep the lines not in `content` yet: a run whose first line the last run
 		 * already ended with joins it. */
 		uint64_t keep = start > done ? start : done;

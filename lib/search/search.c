@@ -62,7 +62,7 @@ static int pick_blocks(const search *se, const cx_cand_doc *c, cx_docmeta *m, cx
 		return cx_error(CODEIDX_ECORRUPT, "segment %s: block summary of doc %u malformed",
 				seg->seg->name, c->doc);
 	*mask = cx_regions_mask(se->plan, b);
-	return *mask != (b->n == 64 ? ~0ull : (1ull << b->n) - 1);
+	return *mask != cx_blocks_all(b);
 }
 
 /* Whether stat data `st` is that of the file as indexed (`m`): same size, mtime and
@@ -101,8 +101,7 @@ static int verify(search *se, const cx_cand_doc *c, cx_file_slot *sl, cx_match_s
 		return CODEIDX_ENOMEM;
 	memcpy(sl->path.data, p, len);
 	sl->path.data[len] = '\0';
-	sl->hits.n = sl->hits.n_spans = 0;
-	sl->hits.matched = 0;
+	cx_hits_clear(&sl->hits);
 	cx_docmeta meta;
 	cx_blocks blocks;
 	uint64_t mask = 0;
@@ -144,8 +143,7 @@ static int verify(search *se, const cx_cand_doc *c, cx_file_slot *sl, cx_match_s
 			close(fd);
 			return rc;
 		}
-		sl->hits.n = sl->hits.n_spans = 0;
-		sl->hits.matched = 0;
+		cx_hits_clear(&sl->hits); /* the partial read gave up: start over */
 	}
 	size_t want = (size_t)st.st_size;
 	int rc = cx_buf_reset(&sl->content, want + 1);
