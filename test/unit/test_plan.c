@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "helpers/append.h"
 #include "helpers/rng.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -273,21 +274,12 @@ typedef struct gen {
 
 static void put(gen *g, const char *s)
 {
-	size_t l = strlen(s);
-	if (g->n + l < sizeof g->pat) {
-		memcpy(g->pat + g->n, s, l);
-		g->n += l;
-		g->pat[g->n] = '\0';
-	}
+	append_bounded(g->pat, sizeof g->pat, &g->n, s, strlen(s));
 }
 
 static void sput(gen *g, const char *s, size_t l)
 {
-	if (g->sn + l < sizeof g->sample) {
-		memcpy(g->sample + g->sn, s, l);
-		g->sn += l;
-		g->sample[g->sn] = '\0';
-	}
+	append_bounded(g->sample, sizeof g->sample, &g->sn, s, l);
 }
 
 /* Repeats the sample from `from` on to make `k` copies in all (0 removes it). */

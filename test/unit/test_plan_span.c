@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "helpers/append.h"
 #include "helpers/rng.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -196,21 +197,12 @@ typedef struct gen {
 
 static void put(gen *g, const char *s)
 {
-	size_t l = strlen(s);
-	if (g->n + l < sizeof g->pat) {
-		memcpy(g->pat + g->n, s, l);
-		g->n += l;
-		g->pat[g->n] = '\0';
-	}
+	append_bounded(g->pat, sizeof g->pat, &g->n, s, strlen(s));
 }
 
 static void sput(gen *g, const char *s, size_t l)
 {
-	if (g->sn + l < sizeof g->sample) {
-		memcpy(g->sample + g->sn, s, l);
-		g->sn += l;
-		g->sample[g->sn] = '\0';
-	}
+	append_bounded(g->sample, sizeof g->sample, &g->sn, s, l);
 }
 
 static void scut(gen *g, size_t to)
