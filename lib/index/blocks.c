@@ -26,13 +26,12 @@ uint32_t cx_blocks_fold(uint32_t tri)
 
 /* Filters hold folded trigrams: a case-insensitive plan's case variants of one
  * trigram then cost one probe and one false-positive chance, not eight. */
-static inline void probe_init(uint32_t tri, uint32_t *h1, uint32_t *h2)
+cx_blocks_probe cx_blocks_probe_of(uint32_t tri)
 {
 	uint64_t h = (uint64_t)(cx_blocks_fold(tri) + 1) * 0x9E3779B97F4A7C15ull;
 	h ^= h >> 29;
 	h *= 0xBF58476D1CE4E5B9ull;
-	*h1 = (uint32_t)(h >> 32);
-	*h2 = (uint32_t)h | 1u;
+	return (cx_blocks_probe){(uint32_t)(h >> 32), (uint32_t)h | 1u};
 }
 
 /* Probe i of a trigram: a bit below `bits`, by multiply-shift rather than division. */
@@ -43,10 +42,9 @@ static inline uint32_t probe_bit(uint32_t h1, uint32_t h2, uint32_t i, uint32_t 
 
 static void filter_add(uint8_t *f, uint32_t bits, uint32_t tri)
 {
-	uint32_t h1, h2;
-	probe_init(tri, &h1, &h2);
+	cx_blocks_probe pr = cx_blocks_probe_of(tri);
 	for (uint32_t i = 0; i < PROBES; i++) {
-		uint32_t b = probe_bit(h1, h2, i, bits);
+		uint32_t b = probe_bit(pr.h1, pr.h2, i, bits);
 		f[b >> 3] |= (uint8_t)(1u << (b & 7));
 	}
 }
@@ -112,6 +110,7 @@ int cx_blocks_parse(const uint8_t *blob, size_t len, uint64_t file_size, cx_bloc
 			return -1;
 		lines = nl;
 		b->start[k] = (uint32_t)used;
+		b->bits[k] = flen * 8;
 		used += flen;
 	}
 	return used == room ? 0 : -1;
@@ -122,16 +121,25 @@ uint32_t cx_blocks_newlines(const cx_blocks *b, unsigned k)
 	return cx_get_u32(b->table + (size_t)k * 8);
 }
 
+uint64_t cx_blocks_test(const cx_blocks *b, uint64_t live, cx_blocks_probe probe)
+{
+	uint64_t out = 0;
+	for (; live; live &= live - 1) {
+		unsigned k = (unsigned)__builtin_ctzll(live);
+		const uint8_t *f = b->filters + b->start[k];
+		uint32_t i = 0;
+		for (; i < PROBES; i++) {
+			uint32_t x = probe_bit(probe.h1, probe.h2, i, b->bits[k]);
+			if (!(f[x >> 3] & (1u << (x & 7))))
+				break;
+		}
+		if (i == PROBES)
+			out |= 1ull << k;
+	}
+	return out;
+}
+
 int cx_blocks_may_have(const cx_blocks *b, unsigned k, uint32_t tri)
 {
-	const uint8_t *f = b->filters + b->start[k];
-	uint32_t bits = cx_get_u32(b->table + (size_t)k * 8 + 4) * 8;
-	uint32_t h1, h2;
-	probe_init(tri, &h1, &h2);
-	for (uint32_t i = 0; i < PROBES; i++) {
-		uint32_t x = probe_bit(h1, h2, i, bits);
-		if (!(f[x >> 3] & (1u << (x & 7))))
-			return 0;
-	}
-	return 1;
+	return cx_blocks_test(b, 1ull << k, cx_blocks_probe_of(tri)) != 0;
 }

@@ -37,7 +37,14 @@ typedef struct cx_blocks {
 	const uint8_t *table;   /* n entries of 8 bytes */
 	const uint8_t *filters; /* filter k starts at filters + start[k] */
 	uint32_t start[CX_BLOCKS_MAX];
+	uint32_t bits[CX_BLOCKS_MAX]; /* filter k's size in bits */
 } cx_blocks;
+
+/* Where a trigram's bits lie in a filter of any size: computed once per trigram, then
+ * tested against many blocks. */
+typedef struct cx_blocks_probe {
+	uint32_t h1, h2;
+} cx_blocks_probe;
 
 /* Appends the summary of p[0..n) (n >= CX_BLOCKS_MIN_SIZE) to `out`. `seen` is a
  * zeroed trigram bitmap (CX_TRIGRAM_BITMAP_WORDS words, zeroed again on return) and
@@ -60,6 +67,13 @@ uint32_t cx_blocks_newlines(const cx_blocks *b, unsigned k);
 
 /* The trigram with its ASCII letters in lower case: what filters hold. */
 uint32_t cx_blocks_fold(uint32_t tri);
+
+/* The probe of trigram `tri` (in any letter case: it is folded first). */
+cx_blocks_probe cx_blocks_probe_of(uint32_t tri);
+
+/* The blocks of `live` (bit k for block k) whose filters may hold the probe's trigram
+ * (no false negatives). */
+uint64_t cx_blocks_test(const cx_blocks *b, uint64_t live, cx_blocks_probe probe);
 
 /* Whether block k's filter may hold trigram `tri` (no false negatives). */
 int cx_blocks_may_have(const cx_blocks *b, unsigned k, uint32_t tri);

@@ -7,49 +7,6 @@
 #include "codeidx.h"
 #include "common/fileio.h"
 
-/* Whether kid i of an OR is a trigram that an earlier kid equals once folded: the
- * case variants of a case-insensitive plan probe the same filter bits. */
-static int same_fold_before(const cx_plan *or, size_t i)
-{
-	const cx_plan *k = or->kids[i];
-	if (k->op != CX_PLAN_TRI)
-		return 0;
-	uint32_t f = cx_blocks_fold(k->tri);
-	for (size_t j = 0; j < i; j++)
-		if (or->kids[j]->op == CX_PLAN_TRI && cx_blocks_fold(or->kids[j]->tri) == f)
-			return 1;
-	return 0;
-}
-
-uint64_t cx_regions_mask(const cx_plan *plan, const cx_blocks *b)
-{
-	uint64_t all = cx_blocks_all(b), m;
-	switch (plan->op) {
-	case CX_PLAN_ALL:
-		return all;
-	case CX_PLAN_NONE:
-		return 0;
-	case CX_PLAN_TRI:
-		m = 0;
-		for (unsigned k = 0; k < b->n; k++)
-			if (cx_blocks_may_have(b, k, plan->tri))
-				m |= 1ull << k;
-		return m;
-	case CX_PLAN_AND:
-		m = all;
-		for (size_t i = 0; i < plan->n_kids && m; i++)
-			m &= cx_regions_mask(plan->kids[i], b);
-		return m;
-	case CX_PLAN_OR:
-		m = 0;
-		for (size_t i = 0; i < plan->n_kids && m != all; i++)
-			if (!same_fold_before(plan, i))
-				m |= cx_regions_mask(plan->kids[i], b);
-		return m;
-	}
-	return all;
-}
-
 /* Reads blocks first..last (a run of `mask`) with CX_REGION_SLACK bytes around to the
  * end of content (unchanged length), the first at file offset *origin, and finds the
  * whole lines among them: [*start, *end) in the file. Returns 0, 1 (no line end within

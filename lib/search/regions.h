@@ -9,7 +9,6 @@
 
 #include "common/buf.h"
 #include "index/blocks.h"
-#include "search/plan.h"
 
 /* Bytes read on each side of a block run to find the lines' ends; a line longer than
  * that at a run's edge makes the caller read the whole file instead. */
@@ -20,10 +19,6 @@ typedef struct cx_region {
 	size_t off, len;
 	uint64_t first_line; /* 1-based number of its first line */
 } cx_region;
-
-/* The blocks of `b` on which `plan` holds (bit k for block k; filters have false
- * positives, so a block may pass without holding a match, never the reverse). */
-uint64_t cx_regions_mask(const cx_plan *plan, const cx_blocks *b);
 
 /* Reads from `fd` (a file of `size` bytes that `b` summarizes) the lines holding any
  * byte of the blocks of `mask`, so every line a match starting in those blocks lies

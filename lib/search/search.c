@@ -15,6 +15,7 @@
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/fileio.h"
+#include "search/block_plan.h"
 #include "search/candidates.h"
 #include "search/filter.h"
 #include "search/matcher.h"
@@ -28,8 +29,8 @@ typedef struct search {
 	const cx_cand_doc *cands;
 	size_t n_cands;
 	const cx_matcher *matcher;
-	const cx_plan *plan;
-	int use_blocks; /* matches are short enough for block summaries, no context */
+	const cx_block_plan *blocks; /* when matches are short enough for block summaries
+				      * and no context is asked; else NULL */
 	const codeidx_search_options *o;
 	/* The window: cand i is verified into slots[i % window] once i < emitted + window. */
 	cx_file_slot *slots;
@@ -43,14 +44,13 @@ typedef struct search {
 	unsigned workers_waiting;
 } search;
 
-/* The blocks of candidate c's file that may hold a match, from its block summary (no
- * I/O): fills *m, *b and *mask and returns 1, or returns 0 when the file has no summary
- * or every block passes, or CODEIDX_ECORRUPT. */
-static int pick_blocks(const search *se, const cx_cand_doc *c, cx_docmeta *m, cx_blocks *b,
-		       uint64_t *mask)
+/* The blocks of candidate c's file (indexed as `m`) that may hold a match, from its
+ * block summary (no I/O): fills *b and *mask and returns 1, or returns 0 when the file
+ * has no summary or every block passes, or CODEIDX_ECORRUPT. */
+static int pick_blocks(const search *se, const cx_cand_doc *c, const cx_docmeta *m,
+		       cx_blocks *b, uint64_t *mask)
 {
 	const cx_snap_seg *seg = &se->snap->segs[c->seg];
-	cx_snap_meta(seg, c->doc, m);
 	if (m->size < CX_BLOCKS_MIN_SIZE)
 		return 0;
 	const uint8_t *blob;
@@ -61,7 +61,7 @@ static int pick_blocks(const search *se, const cx_cand_doc *c, cx_docmeta *m, cx
 	if (cx_blocks_parse(blob, len, m->size, b))
 		return cx_error(CODEIDX_ECORRUPT, "segment %s: block summary of doc %u malformed",
 				seg->seg->name, c->doc);
-	*mask = cx_regions_mask(se->plan, b);
+	*mask = cx_block_plan_mask(se->blocks, b);
 	return *mask != cx_blocks_all(b);
 }
 
@@ -92,27 +92,86 @@ static int verify_blocks(const search *se, int fd, const struct stat *st, const 
 	return rc;
 }
 
+/* Reads the rest of an open file, from content->len on, up to the size fstat gives
+ * (to EOF when that is 0, as in /proc): a file written to meanwhile is searched as it
+ * was then, as grep would. Returns 0, 1 when it is not a regular file (skip it), or an
+ * error. */
+static int read_rest(int fd, const char *path, cx_buf *content)
+{
+	struct stat st;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
+		return 1;
+	if ((uint64_t)st.st_size >= SIZE_MAX / 2)
+		return cx_error(CODEIDX_ENOMEM, "%s: %jd bytes do not fit in memory", path,
+				(intmax_t)st.st_size);
+	size_t want = (size_t)st.st_size;
+	int rc = want > content->len ? cx_buf_reserve(content, want - content->len + 1) : 0;
+	while (!rc && (!want || content->len < want)) {
+		if (content->cap == content->len && (rc = cx_buf_reserve(content, 1 << 16)))
+			break;
+		ssize_t r = read(fd, content->data + content->len,
+				 cx_read_chunk(content->cap - content->len));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		content->len += (size_t)r;
+	}
+	return rc;
+}
+
+/* Reads a whole open file, indexed with `size` bytes, into `content`. The common case
+ * costs one read() and no fstat() (an eighth of the kernel time per file): asked for
+ * one byte more than indexed, a regular file gives exactly its indexed size, and the
+ * short count is its end. Anything else (a file changed since, a large one, a
+ * directory, fifo or device swapped in) goes by fstat(), which rejects what is not a
+ * regular file; only a device giving exactly the indexed size at once would pass
+ * unchecked. Returns 0, 1 to skip the file, or an error. */
+static int read_whole(int fd, const char *path, uint64_t size, cx_buf *content)
+{
+	if (size < cx_read_chunk(SIZE_MAX)) {
+		int rc = cx_buf_reset(content, (size_t)size + 1);
+		if (rc)
+			return rc;
+		ssize_t r;
+		do
+			r = read(fd, content->data, (size_t)size + 1);
+		while (r < 0 && errno == EINTR);
+		if (r < 0)
+			return 1; /* a directory (EISDIR), a fifo (EAGAIN): not a file to search */
+		content->len = (size_t)r;
+		if ((uint64_t)r == size)
+			return 0;
+	} else {
+		content->len = 0;
+	}
+	return read_rest(fd, path, content);
+}
+
 /* Reads the file of candidate `c` and scans it into `sl`. */
 static int verify(search *se, const cx_cand_doc *c, cx_file_slot *sl, cx_match_scratch *scratch)
 {
 	size_t len;
-	const char *p = cx_segment_path(se->snap->segs[c->seg].seg, c->doc, &len);
+	const cx_snap_seg *seg = &se->snap->segs[c->seg];
+	const char *p = cx_segment_path(seg->seg, c->doc, &len);
 	if (cx_buf_reset(&sl->path, len + 1))
 		return CODEIDX_ENOMEM;
 	memcpy(sl->path.data, p, len);
 	sl->path.data[len] = '\0';
+	const char *path = (const char *)sl->path.data;
 	cx_hits_clear(&sl->hits);
 	cx_docmeta meta;
+	cx_snap_meta(seg, c->doc, &meta);
 	cx_blocks blocks;
 	uint64_t mask = 0;
-	int partial = se->use_blocks ? pick_blocks(se, c, &meta, &blocks, &mask) : 0;
+	int partial = se->blocks ? pick_blocks(se, c, &meta, &blocks, &mask) : 0;
 	if (partial < 0)
 		return partial;
 	/* No block can hold a match: the file is skipped unread if it is the one indexed
 	 * (a stat costs less than an open); a changed file is read whole. */
 	if (partial && mask == 0) {
 		struct stat now;
-		if (fstatat(se->idx->root_fd, (const char *)sl->path.data, &now, AT_SYMLINK_NOFOLLOW))
+		if (fstatat(se->idx->root_fd, path, &now, AT_SYMLINK_NOFOLLOW))
 			return 0; /* vanished */
 		if (as_indexed(&meta, &now))
 			return 0;
@@ -120,49 +179,30 @@ static int verify(search *se, const cx_cand_doc *c, cx_file_slot *sl, cx_match_s
 	}
 	/* Never through a link (in any component) nor into a fifo swapped in since
 	 * indexing: such a file is reported as if it had vanished. */
-	int fd = cx_open_beneath(se->idx->root_fd, (const char *)sl->path.data,
-				 O_RDONLY | O_NONBLOCK);
+	int fd = cx_open_beneath(se->idx->root_fd, path, O_RDONLY | O_NONBLOCK);
 	if (fd < 0)
 		return 0; /* vanished since indexing: nothing to report */
-	struct stat st;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return 0;
-	}
-	/* Reading stops at fstat's size: a file written to meanwhile is searched as it was
-	 * then, as grep would. Short reads go on; a size of 0 (a file whose size the kernel
-	 * does not report, as in /proc) means: to EOF. */
-	if ((uint64_t)st.st_size >= SIZE_MAX / 2) {
-		close(fd);
-		return cx_error(CODEIDX_ENOMEM, "%s: %jd bytes do not fit in memory",
-				(const char *)sl->path.data, (intmax_t)st.st_size);
-	}
+	int rc = 1;
 	if (partial) {
-		int rc = verify_blocks(se, fd, &st, &meta, &blocks, mask, sl, scratch);
-		if (rc <= 0) {
+		struct stat st;
+		if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 			close(fd);
-			return rc;
+			return 0;
 		}
-		cx_hits_clear(&sl->hits); /* the partial read gave up: start over */
+		rc = verify_blocks(se, fd, &st, &meta, &blocks, mask, sl, scratch);
+		if (rc == 1) /* the partial read (by pread) gave up: start over */
+			cx_hits_clear(&sl->hits);
 	}
-	size_t want = (size_t)st.st_size;
-	int rc = cx_buf_reset(&sl->content, want + 1);
-	while (!rc && (!want || sl->content.len < want)) {
-		if (sl->content.cap == sl->content.len &&
-		    (rc = cx_buf_reserve(&sl->content, 1 << 16)))
-			break;
-		ssize_t r = read(fd, sl->content.data + sl->content.len,
-				 cx_read_chunk(sl->content.cap - sl->content.len));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		sl->content.len += (size_t)r;
+	if (rc == 1) {
+		rc = read_whole(fd, path, meta.size, &sl->content);
+		if (!rc)
+			rc = cx_matcher_scan(se->matcher, scratch, sl->content.data,
+					     sl->content.len, se->o->max_per_file, se->o->before,
+					     se->o->after, &sl->hits);
+		else if (rc == 1)
+			rc = 0;
 	}
 	close(fd);
-	if (!rc)
-		rc = cx_matcher_scan(se->matcher, scratch, sl->content.data, sl->content.len,
-				     se->o->max_per_file, se->o->before, se->o->after, &sl->hits);
 	return rc;
 }
 
@@ -380,6 +420,7 @@ CODEIDX_API int codeidx_search(codeidx *idx, const char *pattern, size_t pattern
 	cx_cand_doc *cands = NULL;
 	size_t n_cands = 0;
 	cx_snapshot *snap = NULL;
+	cx_block_plan *blocks = NULL;
 	rc = cx_matcher_new(&matcher, pattern ? pattern : "", pattern_len, o->flags);
 	unsigned pf = (o->flags & CODEIDX_SEARCH_LITERAL ? CX_PLAN_LITERAL : 0) |
 		      (o->flags & CODEIDX_SEARCH_IGNORE_CASE ? CX_PLAN_IGNORE_CASE : 0) |
@@ -398,10 +439,13 @@ CODEIDX_API int codeidx_search(codeidx *idx, const char *pattern, size_t pattern
 		res.candidates = n_cands;
 		/* Block summaries pass a plan on the trigrams of a short stretch of a line;
 		 * context lines need the lines around each match, so the whole file. */
-		int use_blocks = plan->op != CX_PLAN_ALL && !o->before && !o->after &&
-				 cx_plan_span(pattern ? pattern : "", pattern_len, pf) <= CX_BLOCKS_OVERLAP;
+		if (plan->op != CX_PLAN_ALL && !o->before && !o->after &&
+		    cx_plan_span(pattern ? pattern : "", pattern_len, pf) <= CX_BLOCKS_OVERLAP)
+			rc = cx_block_plan_new(plan, &blocks);
+	}
+	if (!rc) {
 		search se = {.idx = idx, .snap = snap, .cands = cands, .n_cands = n_cands,
-			     .matcher = matcher, .plan = plan, .use_blocks = use_blocks, .o = o};
+			     .matcher = matcher, .blocks = blocks, .o = o};
 		pthread_mutex_init(&se.lock, NULL);
 		pthread_cond_init(&se.ready, NULL);
 		pthread_cond_init(&se.space, NULL);
@@ -411,6 +455,7 @@ CODEIDX_API int codeidx_search(codeidx *idx, const char *pattern, size_t pattern
 		pthread_cond_destroy(&se.space);
 	}
 out:
+	cx_block_plan_free(blocks);
 	free(cands);
 	cx_snapshot_unref(snap);
 	cx_filter_release(&filter);
