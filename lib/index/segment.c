@@ -118,6 +118,9 @@ static int verify_blocks(cx_segment *s, const uint8_t *p, uint64_t len)
 			return corrupt(s, "block table entry out of order or bounds",
 				       (uint64_t)(e - s->map));
 	}
+	s->blocks_checked = calloc((n + 63) / 64 + 1, sizeof *s->blocks_checked);
+	if (!s->blocks_checked)
+		return CODEIDX_ENOMEM;
 	s->blocks = p;
 	s->n_blocks = n;
 	return 0;
@@ -236,6 +239,7 @@ int cx_segment_open(int dirfd, uint64_t id, cx_segment **out)
 	if (rc) {
 		if (s->map)
 			munmap((void *)s->map, s->map_len);
+		free(s->blocks_checked);
 		free(s);
 		return rc;
 	}
@@ -273,6 +277,7 @@ void cx_segment_unref(cx_segment *s)
 	if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
 		return;
 	munmap((void *)s->map, s->map_len);
+	free(s->blocks_checked);
 	free(s);
 }
 
@@ -386,10 +391,17 @@ int cx_segment_blocks(const cx_segment *s, uint32_t doc, const uint8_t **blob, s
 		return 0;
 	const uint8_t *p = s->blocks + cx_get_u32(e + 4);
 	size_t n = cx_get_u32(e + 8);
-	if ((uint32_t)XXH3_64bits(p, n) != cx_get_u32(e + 12))
-		return cx_error(CODEIDX_ECORRUPT,
-				"segment %s: block summary of doc %u damaged (offset %" PRIu64 ")",
-				s->name, doc, (uint64_t)(p - s->map));
+	/* Checked on first read only: hashing a summary on every search cost as much as
+	 * probing it. (Posting lists, shorter to hash, are checked on every read.) */
+	_Atomic uint64_t *word = &s->blocks_checked[lo / 64];
+	uint64_t bit = 1ull << (lo % 64);
+	if (!(atomic_load_explicit(word, memory_order_relaxed) & bit)) {
+		if ((uint32_t)XXH3_64bits(p, n) != cx_get_u32(e + 12))
+			return cx_error(CODEIDX_ECORRUPT,
+					"segment %s: block summary of doc %u damaged (offset %" PRIu64 ")",
+					s->name, doc, (uint64_t)(p - s->map));
+		atomic_fetch_or_explicit(word, bit, memory_order_relaxed);
+	}
 	*blob = p;
 	*len = n;
 	return 0;

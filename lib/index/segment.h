@@ -28,6 +28,7 @@ typedef struct cx_segment {
 	uint64_t paths_len;
 	const uint8_t *blocks; /* BLOCKS (NULL in a format 1 segment) */
 	uint32_t n_blocks;     /* docs with a block summary */
+	_Atomic uint64_t *blocks_checked; /* bit i: summary i's checksum was verified */
 } cx_segment;
 
 /* Formats the file name of segment `id` into buf (at least 32 bytes). */
@@ -48,7 +49,8 @@ const char *cx_segment_path(const cx_segment *s, uint32_t i, size_t *len);
 void cx_segment_meta(const cx_segment *s, uint32_t i, cx_docmeta *m);
 
 /* Doc i's block summary (index/blocks.h): sets blob and len, or NULL and 0 when it has
- * none, after verifying its checksum. Returns 0 or CODEIDX_ECORRUPT. */
+ * none, after verifying its checksum (on the segment's first read of it; thread-safe).
+ * Returns 0 or CODEIDX_ECORRUPT. */
 int cx_segment_blocks(const cx_segment *s, uint32_t doc, const uint8_t **blob, size_t *len);
 
 /* Finds trigram `tri`: returns its entry index, or -1 when absent. */
