@@ -25,7 +25,7 @@
 #include "common/buf.h"
 
 #define CX_BLOCKS_MIN_SIZE (32u << 10)
-#define CX_BLOCKS_PER_FILE 16u
+#define CX_BLOCKS_PER_FILE 32u
 #define CX_BLOCKS_MIN_BLOCK (8u << 10)
 #define CX_BLOCKS_MAX 64u
 #define CX_BLOCKS_OVERLAP 256u

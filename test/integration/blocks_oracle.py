@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from search_oracle import codeidx, grep, indexed_files  # noqa: E402
 
 MIN_SIZE = 32 << 10  # CX_BLOCKS_MIN_SIZE
-PER_FILE = 16        # CX_BLOCKS_PER_FILE
+PER_FILE = 32        # CX_BLOCKS_PER_FILE
 MIN_BLOCK = 8 << 10  # CX_BLOCKS_MIN_BLOCK
 WORDS = (b"static int void return struct size_t buffer lock unlock count index "
          b"value error state list node next prev alpha beta gamma delta").split()
