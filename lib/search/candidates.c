@@ -76,6 +76,80 @@ static int by_estimate(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int filter(const cx_segment *seg, const cx_plan *p, idset *acc);
+
+static void mark(uint64_t *bits, const uint32_t *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		bits[ids[i] >> 6] |= 1ull << (ids[i] & 63);
+}
+
+static int marked(const uint64_t *bits, uint32_t id)
+{
+	return bits[id >> 6] >> (id & 63) & 1;
+}
+
+/* Sets in `bits` (a bitmap of the segment's docs) the docs of `rest` that kid p
+ * yields, then drops them from `rest`; `tmp` has room for rest->n ids. */
+static int mark_kid(const cx_segment *seg, const cx_plan *p, idset *rest, uint64_t *bits,
+		    idset *tmp)
+{
+	if (p->op == CX_PLAN_TRI) {
+		int64_t k = cx_segment_find(seg, p->tri);
+		if (k < 0)
+			return 0;
+		uint32_t count = cx_segment_count(seg, (uint64_t)k);
+		if ((uint64_t)count * 8 < rest->n) {
+			/* A list much shorter than `rest`: decoding it whole costs less than
+			 * walking `rest` (ids outside it are marked too, and never asked). */
+			uint32_t *ids = malloc((size_t)count * sizeof *ids);
+			int rc = ids ? cx_segment_list(seg, (uint64_t)k, ids) : CODEIDX_ENOMEM;
+			if (!rc)
+				mark(bits, ids, count);
+			free(ids);
+			return rc;
+		}
+	}
+	size_t o = 0;
+	for (size_t j = 0; j < rest->n; j++)
+		if (!marked(bits, rest->ids[j]))
+			rest->ids[o++] = rest->ids[j];
+	rest->n = o;
+	memcpy(tmp->ids, rest->ids, rest->n * sizeof *rest->ids);
+	tmp->n = rest->n;
+	int rc = rest->n ? filter(seg, p, tmp) : 0;
+	if (!rc)
+		mark(bits, tmp->ids, tmp->n);
+	return rc;
+}
+
+/* filter() of an OR: keeps the docs of acc that any kid yields, each kid asked only
+ * about the docs no earlier kid yielded. An OR of a -i plan holds one trigram's case
+ * variants: mostly short lists beside a long one. */
+static int filter_or(const cx_segment *seg, const cx_plan *p, idset *acc)
+{
+	if (!acc->n)
+		return 0;
+	uint64_t *bits = calloc((size_t)seg->n_docs / 64 + 1, sizeof *bits);
+	idset rest = {.ids = malloc(acc->n * sizeof *acc->ids), .n = acc->n};
+	idset tmp = {.ids = malloc(acc->n * sizeof *acc->ids)};
+	int rc = bits && rest.ids && tmp.ids ? 0 : CODEIDX_ENOMEM;
+	if (!rc)
+		memcpy(rest.ids, acc->ids, acc->n * sizeof *acc->ids);
+	for (size_t i = 0; i < p->n_kids && !rc && rest.n; i++)
+		rc = mark_kid(seg, p->kids[i], &rest, bits, &tmp);
+	size_t o = 0;
+	for (size_t j = 0; !rc && j < acc->n; j++)
+		if (marked(bits, acc->ids[j]))
+			acc->ids[o++] = acc->ids[j];
+	if (!rc)
+		acc->n = o;
+	free(bits);
+	free(rest.ids);
+	free(tmp.ids);
+	return rc;
+}
+
 /* Keeps in `acc` (a list, not "all") the docs plan `p` can yield. Once an AND has a
  * short list, its other kids only filter it: a dense list is probed, not decoded. */
 static int filter(const cx_segment *seg, const cx_plan *p, idset *acc)
@@ -98,36 +172,8 @@ static int filter(const cx_segment *seg, const cx_plan *p, idset *acc)
 				return rc;
 		}
 		return 0;
-	case CX_PLAN_OR: {
-		if (!acc->n)
-			return 0;
-		/* Each kid filters a copy of the docs no earlier kid kept; `hit` marks keepers. */
-		uint8_t *hit = calloc(acc->n, 1);
-		idset rest = {.ids = malloc(acc->n * sizeof *acc->ids)};
-		int rc = hit && rest.ids ? 0 : CODEIDX_ENOMEM;
-		for (size_t i = 0; i < p->n_kids && !rc; i++) {
-			rest.n = 0;
-			for (size_t j = 0; j < acc->n; j++)
-				if (!hit[j])
-					rest.ids[rest.n++] = acc->ids[j];
-			if (!rest.n || (rc = filter(seg, p->kids[i], &rest)))
-				break;
-			for (size_t j = 0, r = 0; j < acc->n && r < rest.n; j++)
-				if (acc->ids[j] == rest.ids[r]) {
-					hit[j] = 1;
-					r++;
-				}
-		}
-		size_t o = 0;
-		for (size_t j = 0; !rc && j < acc->n; j++)
-			if (hit[j])
-				acc->ids[o++] = acc->ids[j];
-		if (!rc)
-			acc->n = o;
-		free(hit);
-		free(rest.ids);
-		return rc;
-	}
+	case CX_PLAN_OR:
+		return filter_or(seg, p, acc);
 	}
 	return CODEIDX_ERROR;
 }
