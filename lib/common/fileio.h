@@ -21,10 +21,10 @@ static inline size_t cx_read_chunk(size_t room)
 int cx_fsync_dir(int dirfd);
 /* Opens `path` (relative, '/'-separated) beneath `dirfd` without following any
  * symbolic link on the way, in any component: a directory swapped for a link since it
- * was walked fails with ELOOP instead of leading outside (openat2 RESOLVE_BENEATH and
- * RESOLVE_NO_SYMLINKS; one component at a time with O_NOFOLLOW where openat2 is
- * missing). An absolute path or a ".." component fails with EXDEV. `flags` as for
- * openat(); O_NOFOLLOW and O_CLOEXEC are added. Returns the fd or -1 with errno. */
+ * was walked fails with ELOOP instead of leading outside (openat2 RESOLVE_NO_SYMLINKS;
+ * one component at a time with O_NOFOLLOW where openat2 is missing). An absolute path
+ * or a ".." component fails with EXDEV. `flags` as for openat(); O_NOFOLLOW and
+ * O_CLOEXEC are added. Returns the fd or -1 with errno. */
 int cx_open_beneath(int dirfd, const char *path, int flags);
 
 #endif
