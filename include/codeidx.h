@@ -87,8 +87,8 @@ typedef struct codeidx_open_options {
 CODEIDX_API int codeidx_open(codeidx **out, const char *root,
 			     const codeidx_open_options *opts);
 
-/* Closes a handle and frees everything it owns. NULL is a no-op. No other call may
- * be running on the handle. */
+/* Closes a handle and frees everything it owns, joining its search helper threads.
+ * NULL is a no-op. No other call may be running on the handle. */
 CODEIDX_API void codeidx_close(codeidx *idx);
 
 /* Returns the absolute, canonical root path of the handle (owned by the handle). */
@@ -320,7 +320,8 @@ typedef struct codeidx_search_options {
 	uint64_t max_total;    /* stop the search after this many matching lines; 0 = all */
 	unsigned int before;   /* context lines before each match (grep -B) */
 	unsigned int after;    /* context lines after each match (grep -A) */
-	unsigned int threads;  /* verification threads; 0 = online CPUs */
+	unsigned int threads;  /* verification threads, the caller's included; 0 = online
+				* CPUs. The others are the handle's helpers (at most 64) */
 } codeidx_search_options;
 
 #define CODEIDX_SEARCH_OPTIONS_VERSION 1
@@ -380,7 +381,11 @@ typedef struct codeidx_search_result {
  * Memory: a search holds a bounded window of files being verified; the handle keeps
  * buffers between searches (32 files' worth of at most 1 MiB of content each, and 8
  * PCRE2 scratch sets: about 80 MiB at worst, a few MiB in practice), freed by
- * codeidx_close(). */
+ * codeidx_close().
+ * Threads: a search with more than 32 candidates verifies on the calling thread and
+ * on helper threads the handle starts on first need and parks between searches (all
+ * signals blocked); concurrent searches share them, and one that finds them all busy
+ * runs with fewer. A child after fork() searches on its calling thread alone. */
 CODEIDX_API int codeidx_search(codeidx *idx, const char *pattern, size_t pattern_len,
 			       const codeidx_search_options *opts, codeidx_match_fn fn,
 			       void *user, codeidx_search_result *result);

@@ -53,7 +53,7 @@ CODEIDX_API int codeidx_open(codeidx **out, const char *root, const codeidx_open
 	idx->root_fd = idx->dir_fd = -1;
 	pthread_mutex_init(&idx->snap_lock, NULL);
 	int rc = 0;
-	if (!(idx->ws = cx_workspace_new())) {
+	if (!(idx->ws = cx_workspace_new()) || !(idx->pool = cx_pool_new())) {
 		rc = CODEIDX_ENOMEM;
 		goto fail;
 	}
@@ -85,6 +85,7 @@ CODEIDX_API void codeidx_close(codeidx *idx)
 {
 	if (!idx)
 		return;
+	cx_pool_free(idx->pool); /* joins the helpers first: they borrow from ws */
 	cx_snapshot_unref(idx->snap);
 	cx_workspace_free(idx->ws);
 	if (idx->dir_fd >= 0)

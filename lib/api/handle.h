@@ -7,6 +7,7 @@
 
 #include "codeidx.h"
 #include "index/snapshot.h"
+#include "search/pool.h"
 #include "search/workspace.h"
 
 #define CX_INDEX_DIR ".codeidx"
@@ -18,6 +19,7 @@ struct codeidx {
 	pthread_mutex_t snap_lock; /* guards `snap` (the pointer, not the snapshot) */
 	cx_snapshot *snap;         /* newest generation this handle has loaded */
 	cx_workspace *ws;          /* search buffers kept between searches */
+	cx_pool *pool;             /* search helper threads, parked between searches */
 };
 
 /* Returns a reference to the newest committed generation (reloading it if another

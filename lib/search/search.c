@@ -206,7 +206,9 @@ static int verify(search *se, const cx_cand_doc *c, cx_file_slot *sl, cx_match_s
 	return rc;
 }
 
-static void *verify_thread(void *arg)
+/* A helper's part of a search: verifies unclaimed candidates while the window has
+ * room. */
+static void verify_job(void *arg)
 {
 	search *se = arg;
 	cx_match_scratch *scratch = cx_workspace_take_scratch(se->idx->ws);
@@ -231,7 +233,6 @@ static void *verify_thread(void *arg)
 	}
 	pthread_mutex_unlock(&se->lock);
 	cx_workspace_give_scratch(se->idx->ws, scratch);
-	return NULL;
 }
 
 /* Reports one verified file; returns non-zero to stop. */
@@ -309,21 +310,16 @@ static int run(search *se, codeidx_match_fn fn, void *user, codeidx_search_resul
 	if (threads == 1 || se->n_cands <= INLINE_CANDIDATES)
 		return run_inline(se, fn, user, res);
 	/* threads - 1 helpers; the calling thread verifies too while it waits. */
-	unsigned helpers = threads - 1;
 	se->window = (size_t)threads * 8;
 	se->slots = cx_calloc(se->window, sizeof *se->slots);
-	pthread_t *tid = cx_calloc(helpers, sizeof *tid);
-	cx_match_scratch *scratch = se->slots && tid ? cx_workspace_take_scratch(se->idx->ws) : NULL;
+	cx_match_scratch *scratch = se->slots ? cx_workspace_take_scratch(se->idx->ws) : NULL;
 	if (!scratch) {
 		free(se->slots);
-		free(tid);
 		return CODEIDX_ENOMEM;
 	}
 	cx_workspace_take_slots(se->idx->ws, se->slots, se->window);
-	unsigned started = 0;
-	for (; started < helpers; started++)
-		if (pthread_create(&tid[started], NULL, verify_thread, se))
-			break;
+	cx_crew crew;
+	cx_pool_start(se->idx->pool, threads - 1, verify_job, se, &crew);
 	int rc = 0;
 	pthread_mutex_lock(&se->lock);
 	while (!rc && se->emitted < se->n_cands) {
@@ -362,12 +358,10 @@ static int run(search *se, codeidx_match_fn fn, void *user, codeidx_search_resul
 	se->stop = 1;
 	pthread_cond_broadcast(&se->space);
 	pthread_mutex_unlock(&se->lock);
-	for (unsigned t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
+	cx_pool_wait(&crew);
 	cx_workspace_give_scratch(se->idx->ws, scratch);
 	cx_workspace_give_slots(se->idx->ws, se->slots, se->window);
 	free(se->slots);
-	free(tid);
 	return rc;
 }
 
