@@ -83,10 +83,11 @@ def main():
             fails.append("%s: only %.1fx faster than rg" % (label, rg / cx))
     print()
     lat = subprocess.run([os.path.join(scratch, "search_latency"), tree,
-                          os.path.join(HERE, "search_queries.tsv"), "21"],
+                          os.path.join(HERE, "search_queries.tsv"), "3", "21"],
                          capture_output=True, text=True, check=True).stdout.splitlines()
     sel = []
-    print("library, open handle (median of 21):")
+    print("library, open handle (3 rounds over the queries, each 21 runs back to back "
+          "or 5 and 200 ms; median of the rounds' medians):")
     for row in lat:
         f = row.split("\t")
         if f[0] == "peak_rss_kb":
