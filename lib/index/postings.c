@@ -114,10 +114,24 @@ int cx_postings_filter(int kind, const uint8_t *p, size_t len, size_t n, uint32_
 			ids[keep++] = ids[i++];
 		if (i == *n_ids || seen == n)
 			break;
-		uint64_t v;
-		if (cx_varint_get(&p, end, &v) || v == 0 || v >= limit || (cur += v) >= limit)
+		/* Skip the list up to the next id asked: this loop is most of a search's
+		 * candidate phase, so a one-byte delta (1..127) takes the short path. Every
+		 * delta is positive, so cur only grows: checking it against the limit once
+		 * the run ends is as strict as after each step. */
+		uint32_t target = ids[i];
+		while (cur < target && seen < n) {
+			if (p < end && (uint8_t)(*p - 1) < 0x7f) {
+				cur += *p++;
+			} else {
+				uint64_t v;
+				if (cx_varint_get(&p, end, &v) || v == 0 || v >= limit)
+					return -1;
+				cur += v;
+			}
+			seen++;
+		}
+		if (cur >= limit)
 			return -1;
-		seen++;
 	}
 	*n_ids = keep;
 	return seen < n || p == end ? 0 : -1;

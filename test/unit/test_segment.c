@@ -226,6 +226,26 @@ static void test_postings_filter(void **state)
 			cx_buf_release(&b);
 		}
 	assert_true(kinds[CX_LIST_VARINT] > 0 && kinds[CX_LIST_BITMAP] > 0);
+	/* Varint lists the walk finds wrong: an id at or past the limit (by one-byte
+	 * deltas and by a long one), a zero delta, an overlong varint. */
+	static const struct {
+		uint8_t bytes[8];
+		size_t len, n;
+		uint32_t limit, probe;
+	} bad[] = {
+		{{5, 100, 27}, 3, 3, 132, 131},          /* 5, 105, 132 = limit */
+		{{5, 100, 27}, 3, 3, 132, 200},          /* asked past the limit */
+		{{5, 0x80, 0x01}, 3, 2, 132, 200},       /* 5, 133 */
+		{{5, 0, 3}, 3, 3, 1000, 8},              /* a zero delta */
+		{{5, 0x81, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80}, 8, 2, 1000, 900},
+	};
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		uint32_t one = bad[k].probe;
+		size_t np = 1;
+		if (cx_postings_filter(CX_LIST_VARINT, bad[k].bytes, bad[k].len, bad[k].n,
+				       bad[k].limit, &one, &np) != -1)
+			fail_msg("bad varint list %zu accepted", k);
+	}
 	free(ids);
 	free(probe);
 	free(want);
