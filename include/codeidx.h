@@ -321,7 +321,8 @@ typedef struct codeidx_search_options {
 	unsigned int before;   /* context lines before each match (grep -B) */
 	unsigned int after;    /* context lines after each match (grep -A) */
 	unsigned int threads;  /* verification threads, the caller's included; 0 = online
-				* CPUs. The others are the handle's helpers (at most 64) */
+				* CPUs (up to 64). The others are the handle's helpers, so
+				* at most 65 count; more than 1024 is CODEIDX_EINVAL */
 } codeidx_search_options;
 
 #define CODEIDX_SEARCH_OPTIONS_VERSION 1
@@ -383,9 +384,14 @@ typedef struct codeidx_search_result {
  * PCRE2 scratch sets: about 80 MiB at worst, a few MiB in practice), freed by
  * codeidx_close().
  * Threads: a search with more than 32 candidates verifies on the calling thread and
- * on helper threads the handle starts on first need and parks between searches (all
- * signals blocked); concurrent searches share them, and one that finds them all busy
- * runs with fewer. A child after fork() searches on its calling thread alone. */
+ * on helper threads of the handle, started on first need and parked between searches
+ * until codeidx_close(): a handle keeps at most 64. Helpers never run the
+ * application's signal handlers (they block every signal but those a fault raises:
+ * SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS). A search takes the helpers that
+ * are idle, starting more up to the 64, and never waits for one that serves another
+ * search. In a child after fork() a handle opened before the fork searches on the
+ * calling thread alone (open one in the child for helpers); as with any library
+ * holding locks, fork only while no other thread uses the handle. */
 CODEIDX_API int codeidx_search(codeidx *idx, const char *pattern, size_t pattern_len,
 			       const codeidx_search_options *opts, codeidx_match_fn fn,
 			       void *user, codeidx_search_result *result);

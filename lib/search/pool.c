@@ -4,7 +4,6 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 typedef struct helper {
 	pthread_t tid;
@@ -21,17 +20,39 @@ struct cx_pool {
 	helper *h[CX_POOL_MAX];
 	unsigned n;
 	int stop;
-	pid_t pid; /* the process the helpers run in */
+	unsigned forks; /* fork_count when the pool was made: its helpers live in that process */
 };
+
+/* fork() calls in this process's history, counted in each child: unlike a pid it can
+ * not come back (a child's child may get its grandparent's recycled pid). */
+static _Atomic unsigned fork_count;
+static pthread_once_t fork_hook = PTHREAD_ONCE_INIT;
+
+static void count_fork(void)
+{
+	fork_count++;
+}
+
+static void install_fork_hook(void)
+{
+	pthread_atfork(NULL, NULL, count_fork);
+}
+
+/* Whether the pool's helpers are threads of this process. */
+static int ours(const cx_pool *p)
+{
+	return p->forks == fork_count;
+}
 
 cx_pool *cx_pool_new(void)
 {
+	pthread_once(&fork_hook, install_fork_hook);
 	cx_pool *p = calloc(1, sizeof *p);
 	if (!p)
 		return NULL;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->finished, NULL);
-	p->pid = getpid();
+	p->forks = fork_count;
 	return p;
 }
 
@@ -39,10 +60,6 @@ static void *helper_main(void *arg)
 {
 	helper *h = arg;
 	cx_pool *p = h->pool;
-	/* Signals go to the application's own threads, never to a library helper. */
-	sigset_t all;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		while (!h->fn && !p->stop)
@@ -62,7 +79,10 @@ static void *helper_main(void *arg)
 	return NULL;
 }
 
-/* Adds a helper (p->lock held); returns it or NULL. */
+/* Adds a helper (p->lock held); returns it or NULL. Signals go to the application's
+ * own threads, never to a library helper: it starts with them blocked (inherited, so
+ * none can arrive before it runs), except those a fault raises, which a blocked mask
+ * would turn into a kill that skips the application's handler. */
 static helper *spawn(cx_pool *p)
 {
 	helper *h = calloc(1, sizeof *h);
@@ -70,7 +90,15 @@ static helper *spawn(cx_pool *p)
 		return NULL;
 	h->pool = p;
 	pthread_cond_init(&h->wake, NULL);
-	if (pthread_create(&h->tid, NULL, helper_main, h)) {
+	sigset_t mask, old;
+	sigfillset(&mask);
+	static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS};
+	for (size_t i = 0; i < sizeof faults / sizeof *faults; i++)
+		sigdelset(&mask, faults[i]);
+	pthread_sigmask(SIG_SETMASK, &mask, &old);
+	int failed = pthread_create(&h->tid, NULL, helper_main, h);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (failed) {
 		pthread_cond_destroy(&h->wake);
 		free(h);
 		return NULL;
@@ -84,7 +112,7 @@ unsigned cx_pool_start(cx_pool *p, unsigned want, void (*fn)(void *), void *arg,
 {
 	crew->pool = p;
 	crew->n = 0;
-	if (getpid() != p->pid)
+	if (!ours(p))
 		return 0;
 	pthread_mutex_lock(&p->lock);
 	for (unsigned i = 0; crew->n < want && i < CX_POOL_MAX && !p->stop; i++) {
@@ -122,8 +150,8 @@ void cx_pool_free(cx_pool *p)
 		return;
 	/* After fork() the helpers are the parent's, and the lock may have been held by
 	 * one of them: only the memory is ours. */
-	int ours = getpid() == p->pid;
-	if (ours) {
+	int mine = ours(p);
+	if (mine) {
 		pthread_mutex_lock(&p->lock);
 		p->stop = 1;
 		for (unsigned i = 0; i < p->n; i++)
@@ -131,13 +159,13 @@ void cx_pool_free(cx_pool *p)
 		pthread_mutex_unlock(&p->lock);
 	}
 	for (unsigned i = 0; i < p->n; i++) {
-		if (ours) {
+		if (mine) {
 			pthread_join(p->h[i]->tid, NULL);
 			pthread_cond_destroy(&p->h[i]->wake);
 		}
 		free(p->h[i]);
 	}
-	if (ours) {
+	if (mine) {
 		pthread_cond_destroy(&p->finished);
 		pthread_mutex_destroy(&p->lock);
 	}

@@ -28,8 +28,8 @@ cx_pool *cx_pool_new(void);
 void cx_pool_free(cx_pool *p);
 
 /* Runs fn(arg) on up to `want` helpers at once; fills *crew and returns how many
- * were given (0 when none is idle and no more can start, or in a child process after
- * fork(): the pool's threads are the parent's). */
+ * were given (0 when none is idle and no more can start, or in a process forked since
+ * the pool was made: its threads are the parent's). */
 unsigned cx_pool_start(cx_pool *p, unsigned want, void (*fn)(void *), void *arg,
 		       cx_crew *crew);
 

@@ -92,10 +92,10 @@ static int verify_blocks(const search *se, int fd, const struct stat *st, const 
 	return rc;
 }
 
-/* Reads the rest of an open file, from content->len on, up to the size fstat gives
- * (to EOF when that is 0, as in /proc): a file written to meanwhile is searched as it
- * was then, as grep would. Returns 0, 1 when it is not a regular file (skip it), or an
- * error. */
+/* Reads the rest of an open file, from offset content->len on, up to the size fstat
+ * gives (to EOF when that is 0, as in /proc): a file written to meanwhile is searched
+ * as it was then, as grep would. Returns 0, 1 when it is not a regular file (skip
+ * it), or an error. */
 static int read_rest(int fd, const char *path, cx_buf *content)
 {
 	struct stat st;
@@ -109,8 +109,8 @@ static int read_rest(int fd, const char *path, cx_buf *content)
 	while (!rc && (!want || content->len < want)) {
 		if (content->cap == content->len && (rc = cx_buf_reserve(content, 1 << 16)))
 			break;
-		ssize_t r = read(fd, content->data + content->len,
-				 cx_read_chunk(content->cap - content->len));
+		ssize_t r = pread(fd, content->data + content->len,
+				  cx_read_chunk(content->cap - content->len), (off_t)content->len);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -121,12 +121,15 @@ static int read_rest(int fd, const char *path, cx_buf *content)
 }
 
 /* Reads a whole open file, indexed with `size` bytes, into `content`. The common case
- * costs one read() and no fstat() (an eighth of the kernel time per file): asked for
+ * costs one pread() and no fstat() (an eighth of the kernel time per file): asked for
  * one byte more than indexed, a regular file gives exactly its indexed size, and the
- * short count is its end. Anything else (a file changed since, a large one, a
- * directory, fifo or device swapped in) goes by fstat(), which rejects what is not a
- * regular file; only a device giving exactly the indexed size at once would pass
- * unchecked. Returns 0, 1 to skip the file, or an error. */
+ * short count is its end (a regular file reads short only at its end; a filesystem
+ * that breaks this, as FUSE with direct_io may, could hide a changed file's tail).
+ * Anything else goes by fstat(), which rejects what is not a regular file: a fifo,
+ * socket or terminal swapped in since indexing refuses pread() (ESPIPE) before a byte
+ * is taken from it, a directory gives EISDIR, and a device giving exactly the indexed
+ * size at once is the one thing that would pass unchecked. Returns 0, 1 to skip the
+ * file, or an error. */
 static int read_whole(int fd, const char *path, uint64_t size, cx_buf *content)
 {
 	if (size < cx_read_chunk(SIZE_MAX)) {
@@ -135,10 +138,10 @@ static int read_whole(int fd, const char *path, uint64_t size, cx_buf *content)
 			return rc;
 		ssize_t r;
 		do
-			r = read(fd, content->data, (size_t)size + 1);
+			r = pread(fd, content->data, (size_t)size + 1, 0);
 		while (r < 0 && errno == EINTR);
 		if (r < 0)
-			return 1; /* a directory (EISDIR), a fifo (EAGAIN): not a file to search */
+			return 1; /* a directory, fifo, socket or terminal: not a file to search */
 		content->len = (size_t)r;
 		if ((uint64_t)r == size)
 			return 0;
@@ -211,7 +214,8 @@ static int verify(search *se, const cx_cand_doc *c, cx_file_slot *sl, cx_match_s
 static void verify_job(void *arg)
 {
 	search *se = arg;
-	cx_match_scratch *scratch = cx_workspace_take_scratch(se->idx->ws);
+	cx_match_scratch *scratch = NULL; /* taken on the first file claimed: a helper that
+					   * comes late often finds nothing left */
 	pthread_mutex_lock(&se->lock);
 	for (;;) {
 		while (!se->stop && se->next < se->n_cands && se->next >= se->emitted + se->window) {
@@ -224,6 +228,8 @@ static void verify_job(void *arg)
 		size_t i = se->next++;
 		cx_file_slot *sl = &se->slots[i % se->window];
 		pthread_mutex_unlock(&se->lock);
+		if (!scratch)
+			scratch = cx_workspace_take_scratch(se->idx->ws);
 		int rc = scratch ? verify(se, &se->cands[i], sl, scratch) : CODEIDX_ENOMEM;
 		pthread_mutex_lock(&se->lock);
 		sl->rc = rc;
@@ -232,7 +238,8 @@ static void verify_job(void *arg)
 			pthread_cond_signal(&se->ready);
 	}
 	pthread_mutex_unlock(&se->lock);
-	cx_workspace_give_scratch(se->idx->ws, scratch);
+	if (scratch)
+		cx_workspace_give_scratch(se->idx->ws, scratch);
 }
 
 /* Reports one verified file; returns non-zero to stop. */
@@ -309,19 +316,23 @@ static int run(search *se, codeidx_match_fn fn, void *user, codeidx_search_resul
 		return 0;
 	if (threads == 1 || se->n_cands <= INLINE_CANDIDATES)
 		return run_inline(se, fn, user, res);
-	/* threads - 1 helpers; the calling thread verifies too while it waits. */
-	se->window = (size_t)threads * 8;
+	/* threads - 1 helpers; the calling thread verifies too while it waits. The
+	 * helpers given wait for the lock while the window is sized for them. */
+	pthread_mutex_lock(&se->lock);
+	cx_crew crew;
+	cx_pool_start(se->idx->pool, threads - 1, verify_job, se, &crew);
+	se->window = (size_t)(crew.n + 1) * 8;
 	se->slots = cx_calloc(se->window, sizeof *se->slots);
 	cx_match_scratch *scratch = se->slots ? cx_workspace_take_scratch(se->idx->ws) : NULL;
 	if (!scratch) {
+		se->stop = 1;
+		pthread_mutex_unlock(&se->lock);
+		cx_pool_wait(&crew);
 		free(se->slots);
 		return CODEIDX_ENOMEM;
 	}
 	cx_workspace_take_slots(se->idx->ws, se->slots, se->window);
-	cx_crew crew;
-	cx_pool_start(se->idx->pool, threads - 1, verify_job, se, &crew);
 	int rc = 0;
-	pthread_mutex_lock(&se->lock);
 	while (!rc && se->emitted < se->n_cands) {
 		cx_file_slot *sl = &se->slots[se->emitted % se->window];
 		while (!sl->ready) {

@@ -201,6 +201,17 @@ if [ "$rc" = 124 ]; then
 else
   ok "a file replaced by a fifo after indexing: the search does not hang (exit $rc)"
 fi
+# The same fifo with a writer and exactly the indexed size (12 bytes) waiting in it:
+# not searched, and not one byte taken from whoever reads it.
+exec 3<>"$R/zz.c"
+printf 'pipe victim\n' >&3
+rc=0; timeout 3 "$CLI" --no-daemon -C "$R" search victim >"$W/got" 2>&1 || rc=$?
+left=""; read -r -t 2 -u 3 left || true
+exec 3<&-
+[ "$rc" = 1 ] && [ ! -s "$W/got" ] ||
+  fail "a fifo with data waiting, swapped in after indexing, was searched (exit $rc): $(cat "$W/got")"
+[ "$left" = "pipe victim" ] || fail "a search took the bytes waiting in a fifo (left: '$left')"
+ok "a fifo with the indexed size waiting in it: not searched, its bytes left to its reader"
 rm -f "$R/zz.c" "$R"/f*.c
 mv "$R/zz.c.moved" "$R/zz.c"
 

@@ -1,7 +1,9 @@
 /* test_pool.c - unit tests of lib/search/pool: jobs run on parked helpers and
  * cx_pool_wait returns only once each has returned; helpers are reused, not started
  * again; a caller never waits for a helper another caller holds (it gets fewer, down
- * to none at CX_POOL_MAX); a forked child gets no helper and can free the pool. */
+ * to none at CX_POOL_MAX); a forked child gets no helper from its parent's pool and can
+ * free it, while a pool it makes itself works; helpers run with the application's
+ * signals blocked but not those a fault raises. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -129,6 +132,16 @@ static void test_two_callers(void **state)
 	cx_pool_free(p);
 }
 
+/* Waits (at most 30 s) for child `pid`, which must exit with status 0. */
+static void expect_child_ok(pid_t pid)
+{
+	int status;
+	alarm(30);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	alarm(0);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 static void test_fork(void **state)
 {
 	(void)state;
@@ -148,12 +161,62 @@ static void test_fork(void **state)
 		cx_pool_free(p); /* must not join the parent's threads */
 		_exit(got == 0 ? 0 : 1);
 	}
-	int status;
-	alarm(30);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	alarm(0);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	expect_child_ok(pid);
 	cx_pool_free(p);
+}
+
+/* A child forked while no helper runs (ThreadSanitizer cannot start threads in the
+ * child of a multi-threaded process): a pool made before the fork gives it none, one
+ * made in the child works. */
+static void test_pool_made_after_fork(void **state)
+{
+	(void)state;
+	cx_pool *p = cx_pool_new();
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		job j = {0}, o = {0};
+		atomic_store(&j.release, 1);
+		atomic_store(&o.release, 1);
+		cx_crew cc;
+		int before = (int)cx_pool_start(p, 2, work, &j, &cc);
+		cx_pool_free(p);
+		cx_pool *own = cx_pool_new();
+		int after = own ? (int)cx_pool_start(own, 2, work, &o, &cc) : -1;
+		cx_pool_wait(&cc);
+		cx_pool_free(own);
+		_exit(before == 0 && after == 2 && atomic_load(&o.finished) == 2 ? 0 : 1);
+	}
+	expect_child_ok(pid);
+	cx_pool_free(p);
+}
+
+static void record_mask(void *arg)
+{
+	pthread_sigmask(SIG_BLOCK, NULL, arg);
+}
+
+static void test_signal_mask(void **state)
+{
+	(void)state;
+	sigset_t none, mask;
+	sigemptyset(&none);
+	sigemptyset(&mask);
+	pthread_sigmask(SIG_SETMASK, &none, NULL); /* the caller takes every signal */
+	cx_pool *p = cx_pool_new();
+	cx_crew crew;
+	assert_int_equal(cx_pool_start(p, 1, record_mask, &mask, &crew), 1);
+	cx_pool_wait(&crew);
+	cx_pool_free(p);
+	static const int blocked[] = {SIGINT, SIGTERM, SIGUSR1, SIGCHLD, SIGALRM, SIGPIPE};
+	for (size_t i = 0; i < sizeof blocked / sizeof *blocked; i++)
+		assert_true(sigismember(&mask, blocked[i]));
+	static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS};
+	for (size_t i = 0; i < sizeof faults / sizeof *faults; i++)
+		assert_false(sigismember(&mask, faults[i]));
+	/* The caller's own mask is as it was. */
+	pthread_sigmask(SIG_BLOCK, NULL, &mask);
+	assert_false(sigismember(&mask, SIGUSR1));
 }
 
 int main(void)
@@ -163,6 +226,8 @@ int main(void)
 		cmocka_unit_test(test_two_callers),
 		cmocka_unit_test(test_busy_helpers_are_not_shared),
 		cmocka_unit_test(test_fork),
+		cmocka_unit_test(test_pool_made_after_fork),
+		cmocka_unit_test(test_signal_mask),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
