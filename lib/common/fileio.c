@@ -49,7 +49,8 @@ int cx_fsync_dir(int dirfd)
 	return fsync(dirfd);
 }
 
-/* The fallback of cx_open_beneath: each directory component opened with O_NOFOLLOW. */
+/* The fallback of cx_open_beneath for a relative path without "..": each directory
+ * component opened with O_NOFOLLOW. */
 static int open_by_components(int dirfd, const char *path, int flags)
 {
 	char comp[NAME_MAX + 1];
@@ -57,10 +58,10 @@ static int open_by_components(int dirfd, const char *path, int flags)
 	for (;;) {
 		const char *slash = strchr(path, '/');
 		size_t n = slash ? (size_t)(slash - path) : strlen(path);
-		if (n == 0 || n > NAME_MAX || (n == 2 && path[0] == '.' && path[1] == '.')) {
+		if (n == 0 || n > NAME_MAX) {
 			if (cur != dirfd)
 				close(cur);
-			errno = n > NAME_MAX ? ENAMETOOLONG : n ? EXDEV : ENOENT;
+			errno = n ? ENAMETOOLONG : ENOENT;
 			return -1;
 		}
 		memcpy(comp, path, n);

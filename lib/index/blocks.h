@@ -75,7 +75,8 @@ cx_blocks_probe cx_blocks_probe_of(uint32_t tri);
  * (no false negatives). */
 uint64_t cx_blocks_test(const cx_blocks *b, uint64_t live, cx_blocks_probe probe);
 
-/* Whether block k's filter may hold trigram `tri` (no false negatives). */
+/* Whether block k's filter may hold trigram `tri` (no false negatives): one block and
+ * one trigram, for tests and the fuzzer; searches use cx_blocks_test(). */
 int cx_blocks_may_have(const cx_blocks *b, unsigned k, uint32_t tri);
 
 #endif

@@ -78,10 +78,24 @@ static int by_estimate(const void *a, const void *b)
 
 static int filter(const cx_segment *seg, const cx_plan *p, idset *acc);
 
+/* A bitmap of a segment's docs, all clear; NULL on out of memory. */
+static uint64_t *bitmap_new(const cx_segment *seg)
+{
+	return calloc((size_t)seg->n_docs / 64 + 1, sizeof(uint64_t));
+}
+
+/* Sets doc id's bit; returns whether it was clear. */
+static int mark_one(uint64_t *bits, uint32_t id)
+{
+	uint64_t b = 1ull << (id & 63), was = bits[id >> 6];
+	bits[id >> 6] = was | b;
+	return !(was & b);
+}
+
 static void mark(uint64_t *bits, const uint32_t *ids, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		bits[ids[i] >> 6] |= 1ull << (ids[i] & 63);
+		mark_one(bits, ids[i]);
 }
 
 static int marked(const uint64_t *bits, uint32_t id)
@@ -130,7 +144,7 @@ static int filter_or(const cx_segment *seg, const cx_plan *p, idset *acc)
 {
 	if (!acc->n)
 		return 0;
-	uint64_t *bits = calloc((size_t)seg->n_docs / 64 + 1, sizeof *bits);
+	uint64_t *bits = bitmap_new(seg);
 	idset rest = {.ids = malloc(acc->n * sizeof *acc->ids), .n = acc->n};
 	idset tmp = {.ids = malloc(acc->n * sizeof *acc->ids)};
 	int rc = bits && rest.ids && tmp.ids ? 0 : CODEIDX_ENOMEM;
@@ -204,7 +218,7 @@ static int eval_and(const cx_segment *seg, const cx_plan *p, idset *out)
 static int eval_or(const cx_segment *seg, const cx_plan *p, idset *out)
 {
 	/* Union through a bitmap of the segment's docs. */
-	uint64_t *bits = calloc((seg->n_docs + 63) / 64 + 1, sizeof *bits);
+	uint64_t *bits = bitmap_new(seg);
 	if (!bits)
 		return CODEIDX_ENOMEM;
 	int rc = 0;
@@ -214,20 +228,15 @@ static int eval_or(const cx_segment *seg, const cx_plan *p, idset *out)
 		rc = eval(seg, p->kids[i], &k);
 		if (!rc && k.all)
 			out->all = 1;
-		for (size_t j = 0; !rc && j < k.n; j++) {
-			uint64_t b = 1ull << (k.ids[j] & 63);
-			if (!(bits[k.ids[j] >> 6] & b)) {
-				bits[k.ids[j] >> 6] |= b;
-				total++;
-			}
-		}
+		for (size_t j = 0; !rc && j < k.n; j++)
+			total += (size_t)mark_one(bits, k.ids[j]);
 		set_free(&k);
 	}
 	if (!rc && !out->all && total) {
 		out->ids = malloc(total * sizeof *out->ids);
 		if (!out->ids)
 			rc = CODEIDX_ENOMEM;
-		for (uint32_t w = 0; !rc && w < (seg->n_docs + 63) / 64; w++)
+		for (uint32_t w = 0; !rc && w <= seg->n_docs / 64; w++)
 			for (uint64_t v = bits[w]; v; v &= v - 1)
 				out->ids[out->n++] = w * 64 + (uint32_t)__builtin_ctzll(v);
 	}
