@@ -2,11 +2,11 @@
  * file (one per line: FLAGS<TAB>PATTERN, flags from "Fiw" or "-") through the library.
  * Each round runs every query BATCH times back to back (or, past 5 runs, for 200 ms)
  * and keeps the median; after ROUNDS rounds it prints per query the median of those
- * medians (milliseconds),
- * candidates, matching lines, flags, pattern and matching files (candidates - files =
- * false positives of the trigram plan); the last line reports peak RSS. Rounds spread
- * each query's runs over the whole measurement, so a slow spell of this shared machine
- * falls on every query alike instead of on the few that ran during it.
+ * medians (milliseconds), candidates, matching lines, flags, pattern and matching
+ * files (candidates - files = false positives of the trigram plan); the last line
+ * reports peak RSS. Rounds spread each query's runs over the whole measurement, so a
+ * slow spell of this shared machine falls on every query alike instead of on the few
+ * that ran during it.
  * Usage: search_latency ROOT QUERIES [ROUNDS [BATCH]]   (defaults 3 and 21) */
 #include <stdio.h>
 #include <stdlib.h>
